@@ -1,0 +1,29 @@
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize?: number;
+  applicationName: string;
+}
+
+/** One lazily connecting pool per process, created by the composition root and passed down. */
+export function createSql({ url, poolSize = 10, applicationName }: DatabaseOptions): Sql {
+  return postgres(url, {
+    max: poolSize,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: { application_name: applicationName },
+    types: {
+      // count(*) and sum() are int8; our counts stay far below 2^53, so plain numbers are safe and simpler.
+      int8AsNumber: {
+        to: 20,
+        from: [20],
+        serialize: (v: number) => String(v),
+        parse: (v: string) => Number(v),
+      },
+    },
+  });
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * The one place the process environment is read. Every variable the product understands is listed here
+ * (and in .env.example); a missing or malformed value stops the process with a message naming it.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const secretsKey = z
+  .string()
+  .refine(
+    (v) => Buffer.from(v, 'base64').length === 32,
+    'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+  );
+
+export const environmentSchema = z.object({
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TLS: booleanFlag.default(false),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_RETENTION: z
+    .string()
+    .regex(/^\d+h$/, 'must be a number of hours, e.g. 720h')
+    .default('720h'),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(65536),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+
+  SECRETS_KEY: secretsKey.optional(),
+  SECRETS_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -')
+    .default('k1'),
+  SECRETS_PREVIOUS_KEYS: z
+    .string()
+    .regex(
+      /^([A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]{44})(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]{44})*$/,
+      'must be id:base64key[,id:base64key...]',
+    )
+    .optional(),
+
+  ALLOW_LOCAL_SALESFORCE_URLS: booleanFlag.default(false),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
+
+  SIMULATOR_PORT: port.default(4010),
+  DEMO_ORG: booleanFlag.default(true),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+type RequiredKey = 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SECRETS_KEY';
+
+const requiredHelp: Record<RequiredKey, string> = {
+  DATABASE_URL: 'a postgres:// connection URL, e.g. postgres://postgres@127.0.0.1:5432/identity_collector',
+  TEMPORAL_ADDRESS: 'the Temporal frontend as host:port, e.g. 127.0.0.1:7233',
+  SECRETS_KEY: 'a 32-byte key encoded as base64 (openssl rand -base64 32)',
+};
+
+/** Parses the environment; throws ConfigurationError listing every bad or missing variable. */
+export function parseEnvironment(
+  source: Record<string, string | undefined>,
+  required: readonly RequiredKey[] = [],
+): Environment {
+  // Empty strings (e.g. `FOO=` in a .env file) mean "unset", as in most twelve-factor tools.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = environmentSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const name = issue.path.join('.');
+      problems.push(`${name}: ${issue.message} (got ${JSON.stringify(cleaned[name])})`);
+    }
+  } else {
+    for (const key of required) {
+      if (result.data[key] === undefined) problems.push(`${key} is required: expected ${requiredHelp[key]}`);
+    }
+    if (result.data.TEMPORAL_TLS_CERT_PATH && !result.data.TEMPORAL_TLS_KEY_PATH) {
+      problems.push('TEMPORAL_TLS_KEY_PATH is required when TEMPORAL_TLS_CERT_PATH is set (mTLS needs both)');
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return result.data!;
+}
+
+/** For process entry points: parse or print the problems and exit, never a stack trace. */
+export function loadEnvironmentOrExit(required: readonly RequiredKey[] = []): Environment {
+  try {
+    return parseEnvironment(process.env, required);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(`${error.message}\nSee .env.example for every variable and its meaning.`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../api/app';
+import { createSql } from '../../platform/database';
+import { createLogger } from '../../platform/logger';
+import { connectTestServices } from '../support/context';
+
+describe('health endpoints', () => {
+  let services: Awaited<ReturnType<typeof connectTestServices>>;
+  beforeAll(async () => {
+    services = await connectTestServices();
+  });
+  afterAll(async () => services.close());
+
+  it('/healthz answers without touching dependencies', async () => {
+    const app = createApp({ sql: services.sql, temporal: services.temporal, logger: createLogger('error') });
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('/readyz reports PostgreSQL and Temporal ok when both answer', async () => {
+    const app = createApp({ sql: services.sql, temporal: services.temporal, logger: createLogger('error') });
+    const res = await app.request('/readyz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: 'ready',
+      checks: { postgres: { status: 'ok' }, temporal: { status: 'ok' } },
+    });
+  });
+
+  it('/readyz answers 503 naming PostgreSQL when the database is unreachable', async () => {
+    const deadDatabase = new URL(inject('databaseUrl'));
+    deadDatabase.port = '1'; // nothing listens on port 1
+    const sql = createSql({ url: deadDatabase.toString(), applicationName: 'test' });
+    const app = createApp({ sql, temporal: services.temporal, logger: createLogger('error') });
+    const res = await app.request('/readyz');
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as {
+      checks: { postgres: { status: string }; temporal: { status: string } };
+    };
+    expect(body.checks.postgres.status).toBe('down');
+    expect(body.checks.temporal.status).toBe('ok');
+    await sql.end({ timeout: 1 });
+  });
+
+  it('/readyz answers 503 naming Temporal when the server is unreachable', async () => {
+    // A lazily connecting client to a port where no Temporal server listens.
+    const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+    const temporal = new Client({ connection, namespace: 'default' });
+    const app = createApp({ sql: services.sql, temporal, logger: createLogger('error') });
+    const res = await app.request('/readyz');
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as {
+      checks: { postgres: { status: string }; temporal: { status: string } };
+    };
+    expect(body.checks.temporal.status).toBe('down');
+    expect(body.checks.postgres.status).toBe('ok');
+  });
+});
