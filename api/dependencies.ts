@@ -1,10 +1,30 @@
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../platform/database';
 import type { Logger } from '../platform/logger';
+import type { SecretBox } from '../platform/secrets';
+
+/** Settings the API reads per request; parsed once from the environment by api/main.ts. */
+export interface ApiConfig {
+  /** Accept the simulator's http://127.0.0.1 / localhost org URLs (dev and tests only). */
+  allowLocalSalesforceUrls: boolean;
+  /** Request bodies above this size are refused with 413 before they are read. */
+  bodyLimitBytes: number;
+  /** Token-bucket size and refill per API key per minute. */
+  rateLimitPerMinute: number;
+  /** Task queue new integration workflows are started on; tests use their own. Default: TASK_QUEUE. */
+  taskQueue?: string;
+  /** How long Test Connectivity / Collect Now wait for the workflow's answer. Default: 60 s. */
+  workflowUpdateTimeoutMs?: number;
+}
 
 /** Everything a request handler may touch, built once by the composition root (api/main.ts). */
 export interface ApiDependencies {
   sql: Sql;
   temporal: Client;
   logger: Logger;
+  /** Encrypts consumer secrets on the way in; the API never decrypts. */
+  secrets: SecretBox;
+  config: ApiConfig;
+  /** Wall clock, injectable so tests can drive the rate limiter. */
+  now?: () => number;
 }

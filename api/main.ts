@@ -2,11 +2,12 @@ import { serve } from '@hono/node-server';
 import { loadEnvironmentOrExit } from '../platform/env';
 import { createSql } from '../platform/database';
 import { createLogger } from '../platform/logger';
+import { createSecretBox } from '../platform/secrets';
 import { connectClient, temporalSettings } from '../platform/temporal';
 import { assertPortFree } from '../dev/ports';
 import { createApp } from './app';
 
-const env = loadEnvironmentOrExit(['DATABASE_URL']);
+const env = loadEnvironmentOrExit(['DATABASE_URL', 'SECRETS_KEY']);
 const logger = createLogger(env.LOG_LEVEL, { process: 'api' });
 try {
   await assertPortFree(env.API_PORT, 'the HTTP API (API_PORT)', env.API_HOST);
@@ -14,15 +15,30 @@ try {
   logger.error((error as Error).message);
   process.exit(1);
 }
+if (env.ALLOW_LOCAL_SALESFORCE_URLS) {
+  logger.warn(
+    'ALLOW_LOCAL_SALESFORCE_URLS is on: local simulator URLs are accepted. Never enable in production.',
+  );
+}
 const sql = createSql({
   url: env.DATABASE_URL!,
   poolSize: env.DATABASE_POOL_SIZE,
   applicationName: 'identity-collector-api',
 });
 const temporal = await connectClient(temporalSettings(env));
-const app = createApp({ sql, temporal, logger });
+const app = createApp({
+  sql,
+  temporal,
+  logger,
+  secrets: createSecretBox({ id: env.SECRETS_KEY_ID, key: env.SECRETS_KEY! }, env.SECRETS_PREVIOUS_KEYS),
+  config: {
+    allowLocalSalesforceUrls: env.ALLOW_LOCAL_SALESFORCE_URLS,
+    bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
+    rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
+  },
+});
 const server = serve({ fetch: app.fetch, port: env.API_PORT, hostname: env.API_HOST }, (info) =>
-  logger.info('API listening', { url: `http://${env.API_HOST}:${info.port}` }),
+  logger.info('API listening', { url: `http://${env.API_HOST}:${info.port}`, docs: '/docs' }),
 );
 
 async function shutdown(signal: string) {

@@ -33,6 +33,7 @@ export const environmentSchema = z.object({
     .regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233')
     .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('identity-collector'),
   TEMPORAL_TLS: booleanFlag.default(false),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
@@ -64,6 +65,8 @@ export const environmentSchema = z.object({
     .optional(),
 
   ALLOW_LOCAL_SALESFORCE_URLS: booleanFlag.default(false),
+  /** Whether this worker keeps the reconciler schedule (restores lost workflows every 10 minutes). */
+  RECONCILER_ENABLED: booleanFlag.default(true),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
 
   SIMULATOR_PORT: port.default(4010),

@@ -116,6 +116,19 @@ export const resumeSignal = defineSignal('resume');
 export const credentialsUpdatedSignal = defineSignal('credentialsUpdated');
 export const disconnectSignal = defineSignal('disconnect');
 
+/** Sent by a collecting activity at most every 30 s so the status query shows live progress. */
+export interface CollectionProgress {
+  runId: string;
+  object: CollectedObject;
+  pages: number;
+  records: number;
+  cursor: string | null;
+  apiCalls: number;
+}
+export const collectionProgressSignal = defineSignal<[CollectionProgress]>('collectionProgress');
+/** Sent by the reconciler with signal-with-start; it only makes sure the workflow exists. */
+export const reconcileSignal = defineSignal('reconcile');
+
 export const statusQuery = defineQuery<IntegrationStatus>('status');
 
 /** Synchronous Test Connectivity for the API: runs the checks and answers with the result. */
@@ -129,6 +142,17 @@ export interface IntegrationWorkflowInput {
   carried?: CarriedState;
 }
 
+/** A run interrupted by continue-as-new; the next execution finishes it. */
+export interface ActiveRun {
+  runId: string;
+  kind: RunKind;
+  trigger: RunTrigger;
+  startedAt: string;
+  completedObjects: CollectedObject[];
+  objects: Partial<Record<CollectedObject, ObjectProgress>>;
+  apiCalls: number;
+}
+
 export interface CarriedState {
   state: IntegrationState;
   resumeState: IntegrationState | null;
@@ -138,6 +162,8 @@ export interface CarriedState {
   pendingCollection: RunTrigger | null;
   continuedAsNewCount: number;
   quota: QuotaStatus;
+  userPaused: boolean;
+  activeRun: ActiveRun | null;
 }
 
 export function integrationWorkflowId(integrationId: string): string {

@@ -1,4 +1,5 @@
-export type FieldType = 'id' | 'reference' | 'string' | 'picklist' | 'boolean' | 'datetime' | 'date' | 'int' | 'double';
+export type FieldType =
+  'id' | 'reference' | 'string' | 'picklist' | 'boolean' | 'datetime' | 'date' | 'int' | 'double';
 
 export interface FieldDef {
   name: string;
@@ -30,7 +31,9 @@ function defineObject(name: string, specs: FieldSpec[]): ObjectDef {
     fields,
     fieldByLowerName: new Map(fields.map((field) => [field.name.toLowerCase(), field])),
     relationshipByLowerName: new Map(
-      fields.filter((field) => field.relationshipName).map((field) => [field.relationshipName!.toLowerCase(), field]),
+      fields
+        .filter((field) => field.relationshipName)
+        .map((field) => [field.relationshipName!.toLowerCase(), field]),
     ),
   };
 }

@@ -13,6 +13,10 @@ export interface Table {
   /** Row of the parent record a reference field points at, or -1; lets views skip id lookups. */
   parentRow?(field: string): ((row: number) => number) | undefined;
   rowOfId(id: string): number;
+  /** Set when rows are stored in ascending order of this datetime field, so ranges need no full scan. */
+  sortedBy?: { field: string; lowerBound(value: number, strict: boolean): number };
+  /** For views where some row numbers hold no record (a login without a LoginGeo). */
+  exists?(row: number): boolean;
 }
 
 export type RecordRow = Record<string, Value>;

@@ -5,6 +5,17 @@ import { createApp } from '../../api/app';
 import { createSql } from '../../platform/database';
 import { createLogger } from '../../platform/logger';
 import { connectTestServices } from '../support/context';
+import { testSecrets } from '../support/worker';
+import type { ApiDependencies } from '../../api/dependencies';
+
+function appWith(deps: Pick<ApiDependencies, 'sql' | 'temporal'>) {
+  return createApp({
+    ...deps,
+    logger: createLogger('error'),
+    secrets: testSecrets().box,
+    config: { allowLocalSalesforceUrls: false, bodyLimitBytes: 65536, rateLimitPerMinute: 100 },
+  });
+}
 
 describe('health endpoints', () => {
   let services: Awaited<ReturnType<typeof connectTestServices>>;
@@ -14,14 +25,14 @@ describe('health endpoints', () => {
   afterAll(async () => services.close());
 
   it('/healthz answers without touching dependencies', async () => {
-    const app = createApp({ sql: services.sql, temporal: services.temporal, logger: createLogger('error') });
+    const app = appWith({ sql: services.sql, temporal: services.temporal });
     const res = await app.request('/healthz');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
   it('/readyz reports PostgreSQL and Temporal ok when both answer', async () => {
-    const app = createApp({ sql: services.sql, temporal: services.temporal, logger: createLogger('error') });
+    const app = appWith({ sql: services.sql, temporal: services.temporal });
     const res = await app.request('/readyz');
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
@@ -34,7 +45,7 @@ describe('health endpoints', () => {
     const deadDatabase = new URL(inject('databaseUrl'));
     deadDatabase.port = '1'; // nothing listens on port 1
     const sql = createSql({ url: deadDatabase.toString(), applicationName: 'test' });
-    const app = createApp({ sql, temporal: services.temporal, logger: createLogger('error') });
+    const app = appWith({ sql, temporal: services.temporal });
     const res = await app.request('/readyz');
     expect(res.status).toBe(503);
     const body = (await res.json()) as {
@@ -49,7 +60,7 @@ describe('health endpoints', () => {
     // A lazily connecting client to a port where no Temporal server listens.
     const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
     const temporal = new Client({ connection, namespace: 'default' });
-    const app = createApp({ sql: services.sql, temporal, logger: createLogger('error') });
+    const app = appWith({ sql: services.sql, temporal });
     const res = await app.request('/readyz');
     expect(res.status).toBe(503);
     const body = (await res.json()) as {

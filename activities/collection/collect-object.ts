@@ -1,0 +1,301 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityDependencies } from '../dependencies';
+import type { CollectedObject, ObjectProgress, RunKind } from '../../workflows/definitions';
+import { loadIntegration } from '../integration-repository';
+import type { ApiUsage, QueryResult } from '../salesforce/client';
+import { InvalidQueryLocatorError, SalesforceDailyLimitError, toActivityFailure } from '../salesforce/errors';
+import {
+  completePass,
+  loadCursor,
+  loadRun,
+  recordRunCalls,
+  recordRunProgress,
+  savePosition,
+  type Position,
+} from './cursor-store';
+import { advance, describeCursor, keysetWhere } from './keyset';
+import { objectSpecs, type ObjectSpec } from './objects';
+import { startingPosition, type CollectionHeartbeat } from './pass-start';
+import { createProgressReporter } from './progress';
+import { atThreshold, startOfNextDay } from './quota';
+
+export interface CollectObjectInput {
+  integrationId: string;
+  runId: string;
+  object: CollectedObject;
+  kind: RunKind;
+  /** After a quota pause: ask /limits before the first page, whatever the last figure says. */
+  recheckQuota?: boolean;
+}
+
+export type CollectObjectResult =
+  | {
+      outcome: 'completed';
+      pages: number;
+      records: number;
+      apiCalls: number;
+      usage: { used: number; max: number } | null;
+    }
+  | {
+      outcome: 'quota_paused';
+      reason: 'daily_threshold' | 'run_budget';
+      used: number;
+      max: number;
+      thresholdPercent: number;
+      runApiCalls: number;
+      /** ISO: start of the next day in the integration's timezone. */
+      resumeAt: string;
+    };
+
+/** A usage figure older than this is refreshed with /limits before the next page. */
+const USAGE_FRESH_MS = 60_000;
+const KEEP_ALIVE_MS = 5_000;
+
+/**
+ * One object's pass, page by page, as one long-running heartbeating activity (docs.temporal.io
+ * design-patterns/long-running-activity). Each page is upserted together with the cursor and the run's
+ * progress in one transaction, so a crash or retry resumes exactly after the last written page.
+ */
+export async function collectObject(
+  deps: ActivityDependencies,
+  input: CollectObjectInput,
+): Promise<CollectObjectResult> {
+  const ctx = Context.current();
+  const signal = ctx.cancellationSignal;
+  const { integrationId, runId, object } = input;
+  const log = deps.logger.child({ integrationId, runId, object, activity: 'collectObject' });
+  const spec = objectSpecs[object];
+
+  const { connection, options } = await loadIntegration(deps, integrationId);
+  const run = await loadRun(deps.sql, runId, integrationId);
+  if (!run)
+    throw ApplicationFailure.nonRetryable(`Collection run ${runId} does not exist`, 'CollectionRunNotFound');
+  const finished = run.progress[object];
+  if (finished?.finishedAt) {
+    // This object's pass already completed in this run (a retry after the result was lost): nothing to do.
+    return {
+      outcome: 'completed',
+      pages: finished.pages,
+      records: finished.records,
+      apiCalls: 0,
+      usage: null,
+    };
+  }
+
+  const cursor = await loadCursor(deps.sql, integrationId, object);
+  const start = startingPosition({
+    spec,
+    cursor,
+    runId,
+    kind: input.kind,
+    options,
+    now: deps.now(),
+    heartbeatDetails: ctx.info.heartbeatDetails,
+  });
+  let position = start.position;
+  if (start.resumed)
+    log.info('resuming pass', { from: start.resumed, pages: position.pages, records: position.records });
+
+  const client = deps.salesforce(connection);
+  const report = createProgressReporter(deps.temporal, integrationId, log);
+  const threshold = options.quotaThresholdPercent;
+  let savedCalls = 0;
+  const unsavedCalls = () => client.callsMade - savedCalls;
+  const progressOf = (p: Position, finishedAt: string | null): ObjectProgress => ({
+    pages: p.pages,
+    records: p.records,
+    cursor: describeCursor(spec, p),
+    startedAt: p.startedAt,
+    finishedAt,
+  });
+
+  const pause = async (
+    reason: 'daily_threshold' | 'run_budget',
+    usage: ApiUsage | null,
+  ): Promise<CollectObjectResult> => {
+    await deps.sql.begin(async (tx) => {
+      await savePosition(tx, integrationId, object, runId, position);
+      await recordRunProgress(tx, runId, object, progressOf(position, null), unsavedCalls());
+    });
+    savedCalls = client.callsMade;
+    const runApiCalls = run.apiCalls + client.callsMade;
+    const resumeAt = startOfNextDay(deps.now(), options.timezone).toISOString();
+    log.info('collection paused for quota', {
+      reason,
+      used: usage?.used,
+      max: usage?.max,
+      threshold,
+      runApiCalls,
+      resumeAt,
+    });
+    await report(progressEvent(position), true);
+    return {
+      outcome: 'quota_paused',
+      reason,
+      used: usage?.used ?? 0,
+      max: usage?.max ?? 0,
+      thresholdPercent: threshold,
+      runApiCalls,
+      resumeAt,
+    };
+  };
+
+  const progressEvent = (p: Position) => ({
+    runId,
+    object,
+    pages: p.pages,
+    records: p.records,
+    cursor: describeCursor(spec, p),
+    apiCalls: run.apiCalls + client.callsMade,
+  });
+
+  // Heartbeat between pages too, so a slow Salesforce page (up to the request timeout) never looks like a dead
+  // worker to a short heartbeatTimeout; the details stay the last written cursor.
+  let beat: CollectionHeartbeat = {
+    pages: position.pages,
+    records: position.records,
+    lastAt: position.lastAt,
+    lastId: position.lastId,
+  };
+  const keepAlive = setInterval(() => ctx.heartbeat(beat), KEEP_ALIVE_MS);
+  // Salesforce's window is rolling, so after a pause the re-check decides, not the clock or a cached figure.
+  let recheck = input.recheckQuota === true;
+  try {
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+
+      // Quota guard, before every page: never start a call we are not allowed to make.
+      if (options.runBudgetCalls !== null && run.apiCalls + client.callsMade >= options.runBudgetCalls) {
+        return await pause('run_budget', client.lastUsage);
+      }
+      let usage = client.lastUsage;
+      if (
+        recheck ||
+        !usage ||
+        Math.abs(deps.now().getTime() - Date.parse(usage.observedAt)) > USAGE_FRESH_MS
+      ) {
+        usage = await client.limits(signal);
+        recheck = false;
+      }
+      if (atThreshold(usage, threshold)) return await pause('daily_threshold', usage);
+
+      let page: QueryResult;
+      try {
+        page = await fetchPage(client, spec, position, options.pageSize, signal);
+      } catch (error) {
+        if (error instanceof InvalidQueryLocatorError && position.nextRecordsUrl) {
+          // Locators last two days (API v56+) but can still expire or vanish: re-query after the last written row.
+          // A full re-read starts over instead: it is small, and its deletions must not depend on how Salesforce
+          // orders Ids against `Id > 'x'` (rows already written keep this run's id, so nothing is lost).
+          log.info('query locator no longer valid; re-querying', {
+            cursor: describeCursor(spec, position),
+            from: spec.keyset ? 'keyset' : 'start',
+          });
+          position = spec.keyset
+            ? { ...position, nextRecordsUrl: null }
+            : { ...position, nextRecordsUrl: null, lastId: null, records: 0 };
+          continue;
+        }
+        throw error;
+      }
+
+      const rows = page.records.map((record, index) => parseRecord(spec, record, position.records + index));
+      const next = advance(spec, position, rows, page);
+      const calls = unsavedCalls();
+      const finishedAt = page.done ? deps.now().toISOString() : null;
+      await deps.sql.begin(async (tx) => {
+        if (rows.length > 0) await spec.upsert(tx, integrationId, runId, rows);
+        if (page.done) {
+          const removed = spec.deleteUnseen ? await spec.deleteUnseen(tx, integrationId, runId) : 0;
+          if (removed > 0) log.info('removed rows no longer in Salesforce', { removed });
+          await completePass(tx, integrationId, object, runId, newWatermark(spec, cursor, next));
+        } else {
+          await savePosition(tx, integrationId, object, runId, next);
+        }
+        await recordRunProgress(tx, runId, object, progressOf(next, finishedAt), calls);
+      });
+      savedCalls += calls;
+      position = next;
+      beat = {
+        pages: position.pages,
+        records: position.records,
+        lastAt: position.lastAt,
+        lastId: position.lastId,
+      };
+      ctx.heartbeat(beat);
+      await report(progressEvent(position), page.done);
+
+      if (page.done) {
+        const last = client.lastUsage;
+        log.info('pass completed', {
+          pages: position.pages,
+          records: position.records,
+          calls: client.callsMade,
+        });
+        return {
+          outcome: 'completed',
+          pages: position.pages,
+          records: position.records,
+          apiCalls: client.callsMade,
+          usage: last ? { used: last.used, max: last.max } : null,
+        };
+      }
+    }
+  } catch (error) {
+    if (error instanceof SalesforceDailyLimitError) {
+      const known = client.lastUsage;
+      return await pause('daily_threshold', {
+        used: error.used ?? known?.used ?? 0,
+        max: error.max ?? known?.max ?? 0,
+        observedAt: deps.now().toISOString(),
+      });
+    }
+    // Keep the run's spend accurate across retries, so the run budget counts calls of failed attempts too.
+    await recordRunCalls(deps.sql, runId, unsavedCalls()).catch((e: unknown) =>
+      log.warn('could not record API calls of a failed attempt', { error: e }),
+    );
+    if (!signal.aborted) log.warn('collection attempt failed', { error, pages: position.pages });
+    throw toActivityFailure(error);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+function fetchPage(
+  client: ReturnType<ActivityDependencies['salesforce']>,
+  spec: ObjectSpec<unknown>,
+  position: Position,
+  batchSize: number,
+  signal: AbortSignal,
+): Promise<QueryResult> {
+  if (position.nextRecordsUrl) return client.queryMore(position.nextRecordsUrl, { batchSize, signal });
+  return client.query(spec.soql(keysetWhere(spec, position)), { batchSize, signal });
+}
+
+function parseRecord(spec: ObjectSpec<unknown>, record: unknown, index: number): unknown {
+  try {
+    return spec.parse(record);
+  } catch (error) {
+    // A record we cannot map is a contract change on Salesforce's side: retrying would not help. The message
+    // names the fields, never their values.
+    const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
+    const detail =
+      issues?.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ') ?? String(error);
+    throw ApplicationFailure.nonRetryable(
+      `Unexpected ${spec.object} record #${index + 1} from Salesforce (${detail})`,
+      'UnexpectedSalesforceRecord',
+    );
+  }
+}
+
+/** The pass's highest (timestamp, Id), if it saw any row and it does not move the watermark backwards. */
+function newWatermark(
+  spec: ObjectSpec<unknown>,
+  cursor: { watermarkAt: string | null } | null,
+  position: Position,
+): { at: string; id: string } | null {
+  if (!spec.keyset || position.records === 0 || !position.lastAt || !position.lastId) return null;
+  if (cursor?.watermarkAt && position.lastAt < new Date(cursor.watermarkAt).toISOString()) return null;
+  return { at: position.lastAt, id: position.lastId };
+}

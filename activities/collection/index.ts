@@ -1,0 +1,15 @@
+import type { ActivityDependencies } from '../dependencies';
+import { collectObject, type CollectObjectInput, type CollectObjectResult } from './collect-object';
+
+export type { CollectObjectInput, CollectObjectResult } from './collect-object';
+export type { CollectionProgress } from './progress';
+export { COLLECTION_PROGRESS_SIGNAL } from './progress';
+
+export function createCollectionActivities(deps: ActivityDependencies) {
+  return {
+    /** Collects one object for a run; resumable, quota-guarded, idempotent. */
+    collectObject(input: CollectObjectInput): Promise<CollectObjectResult> {
+      return collectObject(deps, input);
+    },
+  };
+}

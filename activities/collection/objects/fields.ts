@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { parseSalesforceDatetime } from '../../salesforce/soql';
+
+/**
+ * Lenient field schemas for Salesforce JSON (salesforce-api.md §4.1): unknown fields are allowed, nulls are
+ * normal (a null lookup comes back as `null`), datetimes look like `2024-05-01T10:00:00.000+0000`.
+ */
+export const text = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
+export const flag = z
+  .boolean()
+  .nullish()
+  .transform((v) => v ?? null);
+export const number = z
+  .number()
+  .nullish()
+  .transform((v) => v ?? null);
+export const datetime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/)
+  .nullish()
+  .transform((v) => (v ? parseSalesforceDatetime(v) : null));
+export const requiredDatetime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/)
+  .transform((v) => parseSalesforceDatetime(v));
+export const id = z.string().regex(/^[a-zA-Z0-9]{15,18}$/);

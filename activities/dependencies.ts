@@ -1,0 +1,19 @@
+import type { Client } from '@temporalio/client';
+import type { Sql } from '../platform/database';
+import type { Logger } from '../platform/logger';
+import type { SecretBox } from '../platform/secrets';
+import type { SalesforceClientFactory } from './salesforce/client';
+
+/** What activities may use, built once by the worker's composition root (worker/main.ts). */
+export interface ActivityDependencies {
+  sql: Sql;
+  /** For schedules, progress signals and the reconciler; never passed into workflow code. */
+  temporal: Client;
+  secrets: SecretBox;
+  salesforce: SalesforceClientFactory;
+  logger: Logger;
+  /** The queue integration workflows run on (schedules and the reconciler start workflows there). */
+  taskQueue: string;
+  /** Wall clock, injectable so tests can reason about "the next day". */
+  now: () => Date;
+}

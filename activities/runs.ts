@@ -1,0 +1,149 @@
+import type { ActivityDependencies } from './dependencies';
+import type {
+  CollectedObject,
+  IntegrationState,
+  RunKind,
+  RunSummary,
+  RunTrigger,
+} from '../workflows/definitions';
+import { parseIntegrationOptions } from '../platform/integration-options';
+import { ApplicationFailure } from '@temporalio/common';
+
+interface RunRow {
+  id: string;
+  kind: RunKind;
+  status: string;
+  started_at: Date;
+  finished_at: Date | null;
+  api_calls: number;
+  progress: Partial<Record<CollectedObject, { records?: number }>>;
+  error: string | null;
+}
+
+export function toRunSummary(row: RunRow): RunSummary {
+  return {
+    runId: row.id,
+    kind: row.kind,
+    status: row.status as RunSummary['status'],
+    startedAt: row.started_at.toISOString(),
+    finishedAt: (row.finished_at ?? row.started_at).toISOString(),
+    apiCalls: row.api_calls,
+    records: Object.fromEntries(Object.entries(row.progress).map(([object, p]) => [object, p?.records ?? 0])),
+    error: row.error,
+  };
+}
+
+/** Bookkeeping of collection runs and the integration row: small, idempotent writes. */
+export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sql' | 'now'>) {
+  return {
+    /** Creates the run, or returns the integration's unfinished one (a retried activity must not add a second). */
+    async startCollectionRun(input: {
+      integrationId: string;
+      kind: RunKind;
+      trigger: RunTrigger;
+      workflowId: string;
+    }) {
+      const [integration] = await sql<
+        { options: unknown }[]
+      >`select options from integrations where id = ${input.integrationId}`;
+      if (!integration)
+        throw ApplicationFailure.nonRetryable(
+          `Integration ${input.integrationId} does not exist`,
+          'IntegrationNotFound',
+        );
+      const options = parseIntegrationOptions(integration.options);
+      const [row] = await sql<{ id: string; started_at: Date }[]>`
+        insert into collection_runs (integration_id, kind, trigger, status, workflow_id, started_at)
+        values (${input.integrationId}, ${input.kind}, ${input.trigger}, 'running', ${input.workflowId}, ${now()})
+        on conflict (integration_id) where status in ('running', 'paused') do update set status = collection_runs.status
+        returning id, started_at`;
+      return {
+        runId: row!.id,
+        startedAt: row!.started_at.toISOString(),
+        quotaThresholdPercent: options.quotaThresholdPercent,
+      };
+    },
+
+    async recordRunPause(input: { runId: string; reason: string; detail: string; resumeAt: string | null }) {
+      const pause = {
+        reason: input.reason,
+        detail: input.detail,
+        at: now().toISOString(),
+        resumeAt: input.resumeAt,
+        resumedAt: null,
+      };
+      await sql`
+        update collection_runs
+        set status = 'paused', pauses = pauses || ${sql.json([pause])}
+        where id = ${input.runId} and status in ('running', 'paused')`;
+    },
+
+    async recordRunResumed(input: { runId: string }) {
+      // Stamp the latest pause as resumed; jsonb_set on the last element keeps the history of pauses.
+      await sql`
+        update collection_runs
+        set status = 'running',
+            pauses = case when jsonb_array_length(pauses) = 0 then pauses
+                          else jsonb_set(pauses, array[(jsonb_array_length(pauses) - 1)::text, 'resumedAt'], to_jsonb(${now().toISOString()}::text)) end
+        where id = ${input.runId} and status = 'paused'`;
+    },
+
+    async finishCollectionRun(input: {
+      runId: string;
+      status: 'succeeded' | 'failed' | 'cancelled';
+      error: string | null;
+    }): Promise<RunSummary> {
+      const [row] = await sql<RunRow[]>`
+        update collection_runs
+        set status = case when status in ('running', 'paused') then ${input.status} else status end,
+            finished_at = coalesce(finished_at, ${now()}),
+            error = coalesce(error, ${input.error})
+        where id = ${input.runId}
+        returning id, kind, status, started_at, finished_at, api_calls, progress, error`;
+      if (!row)
+        throw ApplicationFailure.nonRetryable(
+          `Collection run ${input.runId} does not exist`,
+          'IntegrationNotFound',
+        );
+      return toRunSummary(row);
+    },
+
+    async recordIntegrationState(input: { integrationId: string; state: IntegrationState }) {
+      await sql`update integrations set state = ${input.state}, updated_at = ${now()} where id = ${input.integrationId}`;
+    },
+
+    /**
+     * What PostgreSQL knows about an integration, for a workflow starting fresh. Runs left unfinished by a
+     * previous workflow execution are closed as failed: their cursors stay, so the next run resumes the work.
+     */
+    async loadIntegrationSnapshot(input: { integrationId: string }) {
+      const [integration] = await sql<
+        { state: IntegrationState; last_test: { ok?: boolean } | null; options: unknown; enabled: boolean }[]
+      >`
+        select state, last_test, options, enabled from integrations where id = ${input.integrationId}`;
+      if (!integration)
+        throw ApplicationFailure.nonRetryable(
+          `Integration ${input.integrationId} does not exist`,
+          'IntegrationNotFound',
+        );
+      await sql`
+        update collection_runs
+        set status = 'failed', finished_at = ${now()}, error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
+        where integration_id = ${input.integrationId} and status in ('running', 'paused')`;
+      const [initial] = await sql<{ count: number }[]>`
+        select count(*)::int as count from collection_runs
+        where integration_id = ${input.integrationId} and kind = 'initial' and status = 'succeeded'`;
+      const [last] = await sql<RunRow[]>`
+        select id, kind, status, started_at, finished_at, api_calls, progress, error from collection_runs
+        where integration_id = ${input.integrationId} and status in ('succeeded', 'failed', 'cancelled')
+        order by started_at desc limit 1`;
+      return {
+        state: integration.state,
+        connected: integration.last_test?.ok === true,
+        initialCollectionDone: (initial?.count ?? 0) > 0,
+        lastRun: last ? toRunSummary(last) : null,
+        quotaThresholdPercent: parseIntegrationOptions(integration.options).quotaThresholdPercent,
+      };
+    },
+  };
+}

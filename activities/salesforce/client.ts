@@ -1,0 +1,231 @@
+import type { Dispatcher } from 'undici';
+import { InvalidQueryLocatorError, SalesforceTransientError } from './errors';
+import { DispatcherPool, describe, header, send, type HttpResponse } from './http';
+import { parseLimitInfo, type ApiUsage } from './limit-info';
+import { classifyRestError, limitsNotReadable } from './rest-errors';
+import { limitsSchema, queryResultSchema, type QueryResult } from './schemas';
+import { mintToken, type SalesforceToken } from './token';
+import { TokenCache } from './token-cache';
+
+export type { ApiUsage } from './limit-info';
+export type { QueryResult } from './schemas';
+
+export interface SalesforceConnection {
+  integrationId: string;
+  /** The org's My Domain URL, e.g. https://acme.my.salesforce.com. */
+  salesforceUrl: string;
+  consumerKey: string;
+  consumerSecret: string;
+  credentialsVersion: number;
+}
+
+export interface SalesforceIdentity {
+  orgId: string;
+  /** The connected app's Run As (execution) user. */
+  userId: string;
+  instanceUrl: string;
+}
+
+export interface QueryOptions {
+  /** Sforce-Query-Options batchSize, 200..2000 (a hint: Salesforce may return fewer). */
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface SalesforceClient {
+  /** REST calls sent with a valid session (each counts against DailyApiRequests). */
+  readonly callsMade: number;
+  /** Token requests this client caused (cache hits are free). */
+  readonly tokenRequests: number;
+  /** The latest daily usage seen, from Sforce-Limit-Info or /limits. */
+  readonly lastUsage: ApiUsage | null;
+  identity(): Promise<SalesforceIdentity>;
+  query(soql: string, options?: QueryOptions): Promise<QueryResult>;
+  queryMore(nextRecordsUrl: string, options?: QueryOptions): Promise<QueryResult>;
+  /** GET /limits: DailyApiRequests as {used, max}; also refreshes lastUsage. */
+  limits(signal?: AbortSignal): Promise<ApiUsage>;
+}
+
+export type SalesforceClientFactory = (connection: SalesforceConnection) => SalesforceClient;
+
+export interface SalesforceClientFactoryOptions {
+  apiVersion?: string;
+  requestTimeoutMs?: number;
+  /** One dispatcher for every origin (tests); otherwise a keep-alive Pool per org origin. */
+  dispatcher?: Dispatcher;
+  tokenCache?: TokenCache;
+  /** Identifies our calls in the org's logs (Sforce-Call-Options, api_rest headers_calloptions.htm). */
+  clientName?: string;
+  /** Clock that stamps usage figures; must be the same clock the quota guard judges freshness with. */
+  now?: () => Date;
+}
+
+export type ClosableSalesforceClientFactory = SalesforceClientFactory & {
+  readonly tokenCache: TokenCache;
+  close(): Promise<void>;
+};
+
+export function createSalesforceClientFactory({
+  apiVersion = '62.0',
+  requestTimeoutMs = 120_000,
+  dispatcher,
+  tokenCache = new TokenCache(),
+  clientName = 'identity-collector',
+  now = () => new Date(),
+}: SalesforceClientFactoryOptions = {}): ClosableSalesforceClientFactory {
+  const pool = new DispatcherPool(dispatcher);
+  // The latest usage per integration outlives one activity, so back-to-back objects of a run can reuse a
+  // figure read seconds ago instead of each paying a /limits call.
+  const usage = new Map<string, ApiUsage>();
+  const factory = (connection: SalesforceConnection) =>
+    createClient(connection, { apiVersion, requestTimeoutMs, pool, tokenCache, clientName, usage, now });
+  return Object.assign(factory, { tokenCache, close: () => pool.close() });
+}
+
+interface ClientContext {
+  apiVersion: string;
+  requestTimeoutMs: number;
+  pool: DispatcherPool;
+  tokenCache: TokenCache;
+  clientName: string;
+  usage: Map<string, ApiUsage>;
+  now: () => Date;
+}
+
+function createClient(connection: SalesforceConnection, ctx: ClientContext): SalesforceClient {
+  const cacheKey = TokenCache.key(connection.integrationId, connection.credentialsVersion);
+  let callsMade = 0;
+  let tokenRequests = 0;
+  const setUsage = (usage: ApiUsage) => ctx.usage.set(connection.integrationId, usage);
+
+  // The mint is shared by every waiting activity (single-flight), so it is bounded by the request timeout only:
+  // one caller's cancellation must not fail the others' token.
+  const token = () =>
+    ctx.tokenCache.get(cacheKey, () => {
+      tokenRequests += 1;
+      return mintToken(ctx.pool.for(connection.salesforceUrl), connection, ctx.requestTimeoutMs);
+    });
+
+  const restGet = async (
+    pathAndQuery: string,
+    extraHeaders: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ res: HttpResponse; endpoint: string }> => {
+    let session = await token();
+    // Tokens have no expires_in: an expired or revoked session shows up as 401 INVALID_SESSION_ID, so mint once
+    // more and retry the call once; a second 401 is classified as an error (salesforce-api.md §1.2).
+    for (let attempt = 0; ; attempt++) {
+      const url = `${session.instanceUrl}${pathAndQuery}`;
+      const res = await send(ctx.pool.for(url), {
+        url,
+        method: 'GET',
+        headers: {
+          authorization: `Bearer ${session.accessToken}`,
+          accept: 'application/json',
+          'accept-encoding': 'gzip',
+          'sforce-call-options': `client=${ctx.clientName}`,
+          ...extraHeaders,
+        },
+        signal,
+        timeoutMs: ctx.requestTimeoutMs,
+      });
+      const endpoint = describe(url);
+      if (res.status === 401 && attempt === 0) {
+        ctx.tokenCache.invalidate(cacheKey, session);
+        session = await token();
+        continue;
+      }
+      if (res.status !== 401) callsMade += 1;
+      const usage = parseLimitInfo(header(res.headers, 'sforce-limit-info'), ctx.now());
+      if (usage) setUsage(usage);
+      if (res.status < 200 || res.status >= 300) {
+        throw classifyRestError(res.status, res.body.toString('utf8'), usage, endpoint);
+      }
+      return { res, endpoint };
+    }
+  };
+
+  const json = (res: HttpResponse, endpoint: string): unknown => {
+    try {
+      return JSON.parse(res.body.toString('utf8'));
+    } catch {
+      // A 200 whose body does not parse was cut short in transit.
+      throw new SalesforceTransientError(
+        `Salesforce response from ${endpoint} was not complete JSON`,
+        res.status,
+      );
+    }
+  };
+
+  const runQuery = async (pathAndQuery: string, options: QueryOptions): Promise<QueryResult> => {
+    const headers: Record<string, string> = {};
+    if (options.batchSize) headers['sforce-query-options'] = `batchSize=${options.batchSize}`;
+    const { res, endpoint } = await restGet(pathAndQuery, headers, options.signal);
+    const parsed = queryResultSchema.safeParse(json(res, endpoint));
+    if (!parsed.success) {
+      throw new SalesforceTransientError(
+        `Salesforce query response from ${endpoint} had an unexpected shape`,
+      );
+    }
+    if (!parsed.data.done && !parsed.data.nextRecordsUrl) {
+      throw new SalesforceTransientError(
+        `Salesforce query response from ${endpoint} was not done but had no nextRecordsUrl`,
+      );
+    }
+    return parsed.data;
+  };
+
+  return {
+    get callsMade() {
+      return callsMade;
+    },
+    get tokenRequests() {
+      return tokenRequests;
+    },
+    get lastUsage() {
+      return ctx.usage.get(connection.integrationId) ?? null;
+    },
+    async identity() {
+      const session = await token();
+      return { orgId: session.orgId, userId: session.userId, instanceUrl: session.instanceUrl };
+    },
+    query(soql, options = {}) {
+      return runQuery(`/services/data/v${ctx.apiVersion}/query?q=${encodeURIComponent(soql)}`, options);
+    },
+    queryMore(nextRecordsUrl, options = {}) {
+      // The locator is appended to instance_url (what jsforce does); anything but a REST path is refused so a
+      // bad value can never send our bearer token to another host.
+      if (!/^\/services\/data\/v\d+\.\d+\/query(All)?\/[^/?#\s]+$/.test(nextRecordsUrl)) {
+        return Promise.reject(
+          new InvalidQueryLocatorError('nextRecordsUrl is not a Salesforce query locator path'),
+        );
+      }
+      return runQuery(nextRecordsUrl, options);
+    },
+    async limits(signal) {
+      let result;
+      try {
+        result = await restGet(`/services/data/v${ctx.apiVersion}/limits`, {}, signal);
+      } catch (error) {
+        // /limits needs View Setup and Configuration; Salesforce answers 403 without it (resources_limits.htm).
+        if (error instanceof Error && 'code' in error && error.code === 'INSUFFICIENT_ACCESS') {
+          throw limitsNotReadable(error.message);
+        }
+        throw error;
+      }
+      const parsed = limitsSchema.safeParse(json(result.res, result.endpoint));
+      if (!parsed.success)
+        throw new SalesforceTransientError('Salesforce /limits response lacked DailyApiRequests');
+      const daily = parsed.data.DailyApiRequests;
+      const usage = {
+        used: Math.max(0, daily.Max - daily.Remaining),
+        max: daily.Max,
+        observedAt: ctx.now().toISOString(),
+      };
+      setUsage(usage);
+      return usage;
+    },
+  };
+}
+
+export type { SalesforceToken };

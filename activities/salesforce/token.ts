@@ -1,0 +1,155 @@
+import type { Dispatcher } from 'undici';
+import { SalesforceSetupError, SalesforceTransientError } from './errors';
+import { send } from './http';
+import { tokenErrorSchema, tokenResponseSchema } from './schemas';
+
+export interface SalesforceToken {
+  accessToken: string;
+  instanceUrl: string;
+  /** From the identity URL `.../id/<orgId>/<userId>`: the org and the Run As (execution) user. */
+  orgId: string;
+  userId: string;
+  mintedAt: number;
+}
+
+export interface TokenRequest {
+  salesforceUrl: string;
+  consumerKey: string;
+  consumerSecret: string;
+}
+
+const APP_PATH = 'Setup → App Manager → (your connected app) → Manage';
+
+/**
+ * OAuth 2.0 client credentials against the org's own My Domain (login.salesforce.com refuses this grant with
+ * "request not supported on this domain"). Form body per the official example (chatterapi
+ * quickstart_connecting.htm); the response has no expires_in and no refresh token, so a 401 means "mint again".
+ */
+export async function mintToken(
+  dispatcher: Dispatcher,
+  req: TokenRequest,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<SalesforceToken> {
+  const url = `${req.salesforceUrl.replace(/\/+$/, '')}/services/oauth2/token`;
+  const res = await send(dispatcher, {
+    url,
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      'accept-encoding': 'gzip',
+    },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: req.consumerKey,
+      client_secret: req.consumerSecret,
+    }).toString(),
+    signal,
+    timeoutMs,
+  });
+  const text = res.body.toString('utf8');
+  if (res.status >= 500) {
+    throw new SalesforceTransientError(`Salesforce token endpoint answered ${res.status}`, res.status);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    if (res.status === 200)
+      throw new SalesforceTransientError('Salesforce token response was not complete JSON', 200);
+    throw wrongUrl(res.status);
+  }
+  if (res.status === 200) {
+    const parsed = tokenResponseSchema.safeParse(json);
+    if (!parsed.success)
+      throw new SalesforceTransientError('Salesforce token response lacked access_token/instance_url/id');
+    const identity = parseIdentityUrl(parsed.data.id);
+    return {
+      accessToken: parsed.data.access_token,
+      instanceUrl: parsed.data.instance_url.replace(/\/+$/, ''),
+      orgId: identity.orgId,
+      userId: identity.userId,
+      mintedAt: Date.now(),
+    };
+  }
+  const error = tokenErrorSchema.safeParse(json);
+  if (!error.success) throw wrongUrl(res.status);
+  throw classifyTokenError(res.status, error.data.error, error.data.error_description ?? '');
+}
+
+function parseIdentityUrl(id: string): { orgId: string; userId: string } {
+  const parts = id.split('?')[0]!.split('/').filter(Boolean);
+  const userId = parts.at(-1);
+  const orgId = parts.at(-2);
+  if (!userId || !orgId)
+    throw new SalesforceTransientError('Salesforce token response had an unreadable identity URL');
+  return { orgId, userId };
+}
+
+function wrongUrl(status: number): SalesforceSetupError {
+  return new SalesforceSetupError(
+    'WRONG_DOMAIN',
+    `The Salesforce URL did not answer like a Salesforce token endpoint (HTTP ${status}).`,
+    'Use the org\'s My Domain URL from Setup → My Domain → "Current My Domain URL", e.g. https://acme.my.salesforce.com.',
+  );
+}
+
+/** Token endpoint errors, mapped from the bodies listed in salesforce-api.md §1.3. */
+export function classifyTokenError(status: number, code: string, description: string): Error {
+  const text = description.toLowerCase();
+  if (code === 'invalid_client_id') {
+    return new SalesforceSetupError(
+      'INVALID_CLIENT_ID',
+      `Salesforce does not recognise the consumer key (${code}: ${description}).`,
+      `${APP_PATH} → View → Manage Consumer Details: copy the Consumer Key exactly into the integration.`,
+    );
+  }
+  if (code === 'invalid_client' || text.includes('invalid client credentials')) {
+    return new SalesforceSetupError(
+      'INVALID_CLIENT_SECRET',
+      `Salesforce rejected the consumer secret (${code}: ${description}).`,
+      `${APP_PATH} → View → Manage Consumer Details: copy the Consumer Secret into the integration (reset it there if unsure).`,
+    );
+  }
+  if (text.includes('request not supported on this domain')) {
+    return new SalesforceSetupError(
+      'WRONG_DOMAIN',
+      `Salesforce refuses the client credentials flow on this URL (${description}); login.salesforce.com and test.salesforce.com cannot be used.`,
+      'Use the org\'s My Domain URL from Setup → My Domain → "Current My Domain URL", e.g. https://acme.my.salesforce.com.',
+    );
+  }
+  if (text.includes('no client credentials user enabled')) {
+    return new SalesforceSetupError(
+      'NO_RUN_AS_USER',
+      `The connected app has no Run As user for the client credentials flow (${description}).`,
+      `${APP_PATH} → Edit Policies → Client Credentials Flow → Run As: choose an active user with API Enabled (enter the Username, not the email).`,
+    );
+  }
+  if (text.includes('inactive user') || text.includes('user is inactive')) {
+    return new SalesforceSetupError(
+      'RUN_AS_USER_INACTIVE',
+      `The connected app's Run As user is inactive (${description}).`,
+      `${APP_PATH} → Edit Policies → Client Credentials Flow → Run As: choose an active user with API Enabled.`,
+    );
+  }
+  if (code === 'unsupported_grant_type' || /client credentials (flow )?(is )?not enabled/.test(text)) {
+    return new SalesforceSetupError(
+      'CLIENT_CREDENTIALS_FLOW_DISABLED',
+      `The client credentials flow is not enabled on the connected app (${code}: ${description}).`,
+      `${APP_PATH} → Edit: under API (Enable OAuth Settings) tick "Enable Client Credentials Flow", save, then Manage → Edit Policies → Client Credentials Flow → Run As: choose an active user with API Enabled.`,
+    );
+  }
+  if (code === 'unknown_error') {
+    return new SalesforceTransientError(
+      `Salesforce token endpoint asked to retry (${description})`,
+      status,
+      code,
+    );
+  }
+  return new SalesforceSetupError(
+    'TOKEN_REJECTED',
+    `Salesforce refused the token request (${code}: ${description}).`,
+    `Check ${APP_PATH}: OAuth settings (scope "Manage user data via APIs (api)"), Client Credentials Flow enabled, and an active Run As user.`,
+  );
+}

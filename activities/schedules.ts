@@ -1,0 +1,139 @@
+import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import type { ActivityDependencies } from './dependencies';
+import { dailyScheduleId, integrationWorkflowId, reconcileSignal } from '../workflows/definitions';
+import { parseIntegrationOptions } from '../platform/integration-options';
+
+async function ignoreMissing(work: Promise<unknown>): Promise<void> {
+  try {
+    await work;
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+  }
+}
+
+/** Temporal Schedules: the daily incremental run per integration (visible in the Temporal UI) and the reconciler. */
+export function createScheduleActivities({
+  sql,
+  temporal,
+  logger,
+  taskQueue,
+}: Pick<ActivityDependencies, 'sql' | 'temporal' | 'logger' | 'taskQueue'>) {
+  return {
+    /** Creates the daily schedule, or brings an existing one in line with the integration's options. */
+    async ensureDailySchedule({ integrationId }: { integrationId: string }) {
+      const [row] = await sql<{ options: unknown; display_name: string }[]>`
+        select options, display_name from integrations where id = ${integrationId}`;
+      if (!row) return;
+      const options = parseIntegrationOptions(row.options);
+      const scheduleId = dailyScheduleId(integrationId);
+      const spec = { calendars: [{ hour: options.dailyRunHour, minute: 0 }], timezone: options.timezone };
+      const action = {
+        type: 'startWorkflow' as const,
+        workflowType: 'scheduledCollectionWorkflow',
+        workflowId: `${integrationWorkflowId(integrationId)}-scheduled`,
+        args: [{ integrationId }],
+        taskQueue,
+      };
+      try {
+        await temporal.schedule.create({
+          scheduleId,
+          spec,
+          action,
+          // The integration workflow already refuses a second concurrent run; SKIP also keeps triggers from piling up.
+          policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+          state: { note: `Daily incremental collection for ${row.display_name}` },
+        });
+      } catch (error) {
+        if ((error as Error).name !== 'ScheduleAlreadyRunning') throw error;
+        await temporal.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+      }
+    },
+
+    async setDailySchedulePaused({ integrationId, paused }: { integrationId: string; paused: boolean }) {
+      const handle = temporal.schedule.getHandle(dailyScheduleId(integrationId));
+      await ignoreMissing(
+        paused ? handle.pause('Integration paused by user') : handle.unpause('Integration resumed'),
+      );
+    },
+
+    async deleteDailySchedule({ integrationId }: { integrationId: string }) {
+      await ignoreMissing(temporal.schedule.getHandle(dailyScheduleId(integrationId)).delete());
+      await sql`update integrations set enabled = false, disconnected_at = coalesce(disconnected_at, now()) where id = ${integrationId}`;
+    },
+
+    /**
+     * Repairs drift between PostgreSQL and Temporal: every enabled integration gets its workflow back if it
+     * is gone (signal-with-start is a no-op for a running one), and runs whose workflow is no longer running
+     * are closed as failed.
+     */
+    async reconcileIntegrations() {
+      let restarted = 0;
+      const integrations = await sql<{ id: string }[]>`select id from integrations where enabled`;
+      for (const { id } of integrations) {
+        const workflowId = integrationWorkflowId(id);
+        let running = false;
+        try {
+          running = (await temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+        } catch {
+          running = false;
+        }
+        if (running) continue;
+        await temporal.workflow.signalWithStart('integrationWorkflow', {
+          workflowId,
+          taskQueue,
+          args: [{ integrationId: id }],
+          signal: reconcileSignal,
+          signalArgs: [],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        });
+        restarted += 1;
+        logger.warn('reconciler restarted a missing integration workflow', { integrationId: id });
+      }
+      const stale = await sql<{ id: string; workflow_id: string }[]>`
+        select id, workflow_id from collection_runs where status in ('running', 'paused')`;
+      let closedRuns = 0;
+      for (const staleRun of stale) {
+        let running = false;
+        try {
+          running =
+            (await temporal.workflow.getHandle(staleRun.workflow_id).describe()).status.name === 'RUNNING';
+        } catch {
+          running = false;
+        }
+        if (running) continue;
+        const closed = await sql`
+          update collection_runs set status = 'failed', finished_at = now(),
+            error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
+          where id = ${staleRun.id} and status in ('running', 'paused')`;
+        closedRuns += closed.count;
+      }
+      return { restarted, closedRuns };
+    },
+  };
+}
+
+/** Created once at worker start-up: runs the reconciler every 10 minutes. */
+export async function ensureReconcilerSchedule(
+  temporal: ActivityDependencies['temporal'],
+  taskQueue: string,
+): Promise<void> {
+  try {
+    await temporal.schedule.create({
+      // One reconciler per task queue, so deployments sharing a namespace do not fight over it.
+      scheduleId: `${taskQueue}-reconciler`,
+      spec: { intervals: [{ every: '10 minutes' }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'reconcilerWorkflow',
+        workflowId: `${taskQueue}-reconciler`,
+        args: [],
+        taskQueue,
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      state: { note: 'Restores missing integration workflows and closes orphaned runs' },
+    });
+  } catch (error) {
+    if ((error as Error).name !== 'ScheduleAlreadyRunning') throw error;
+  }
+}

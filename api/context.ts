@@ -1,0 +1,11 @@
+/** Per-request values set by middleware and read by handlers (typed on the Hono context, not globals). */
+export interface ApiVariables {
+  requestId: string;
+  /** Set by the auth middleware on every /v1 request. */
+  tenantId: string;
+  apiKeyId: string;
+}
+
+export interface ApiEnv {
+  Variables: ApiVariables;
+}

@@ -1,0 +1,225 @@
+import {
+  ApplicationFailure,
+  isGrpcCancelledError,
+  isGrpcDeadlineError,
+  ScheduleNotFoundError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { TASK_QUEUE } from '../platform/temporal';
+import {
+  credentialsUpdatedSignal,
+  dailyScheduleId,
+  disconnectSignal,
+  integrationWorkflowId,
+  pauseSignal,
+  requestCollectionUpdate,
+  resumeSignal,
+  statusQuery,
+  testConnectivityUpdate,
+  type CollectionRequestResult,
+  type ConnectivityResult,
+  type IntegrationStatus,
+  type IntegrationWorkflowInput,
+} from '../workflows/definitions';
+import {
+  IntegrationDisplayNameAttribute,
+  IntegrationIdAttribute,
+  IntegrationStateAttribute,
+  TenantIdAttribute,
+} from '../workflows/search-attributes';
+import type { ApiConfig } from './dependencies';
+import { ApiError, type ErrorCode } from './errors';
+
+/**
+ * How the API drives an integration's workflow. Only the contract in workflows/definitions.ts is imported;
+ * the workflow is started by its type name so no workflow code is loaded into the API process.
+ */
+const WORKFLOW_TYPE = 'integrationWorkflow';
+const DEFAULT_UPDATE_TIMEOUT_MS = 60_000;
+
+// The workflow rejects updates with ApplicationFailures whose type names the conflict.
+const conflictCodes: Record<string, { code: ErrorCode; message: string }> = {
+  IntegrationNotConnected: {
+    code: 'integration_not_connected',
+    message:
+      'The integration has not passed Test Connectivity yet: run POST /v1/integrations/{id}/test first',
+  },
+  IntegrationPaused: {
+    code: 'integration_paused',
+    message: 'The integration is paused: resume it with POST /v1/integrations/{id}/resume first',
+  },
+  IntegrationNeedsAttention: {
+    code: 'integration_needs_attention',
+    message:
+      'The integration needs attention (see attention in its status); fix it and run Test Connectivity',
+  },
+  IntegrationDisconnected: { code: 'integration_disconnected', message: 'The integration is disconnected' },
+};
+
+export interface IntegrationWorkflowCommands {
+  start(input: { integrationId: string; tenantId: string; displayName: string }): Promise<void>;
+  testConnectivity(integrationId: string): Promise<ConnectivityResult>;
+  requestCollection(integrationId: string): Promise<CollectionRequestResult>;
+  pause(integrationId: string): Promise<void>;
+  resume(integrationId: string): Promise<void>;
+  credentialsUpdated(integrationId: string): Promise<'signalled' | 'not_running'>;
+  disconnect(integrationId: string): Promise<'signalled' | 'not_running'>;
+  /** Stops everything at once, for purge: the data the workflow would touch is about to be deleted. */
+  terminate(integrationId: string, reason: string): Promise<void>;
+  status(integrationId: string): Promise<{ status: IntegrationStatus } | { unavailable: string }>;
+  schedule(integrationId: string): Promise<{ id: string; paused: boolean; nextRunTimes: string[] } | null>;
+}
+
+function notRunning(): ApiError {
+  return new ApiError(
+    'integration_not_running',
+    "The integration's workflow is not running. If it was just created, retry in a moment; otherwise contact support with the request id",
+  );
+}
+
+/** Temporal errors that deserve a specific answer; anything else propagates to the 500 handler. */
+function translate(error: unknown): never {
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause;
+    if (cause instanceof ApplicationFailure) {
+      const known = cause.type ? conflictCodes[cause.type] : undefined;
+      if (known) throw new ApiError(known.code, known.message, { reason: cause.type });
+      throw new ApiError(
+        'conflict',
+        cause.message || 'The integration refused the request in its current state',
+        {
+          reason: cause.type ?? null,
+        },
+      );
+    }
+  }
+  if (error instanceof WorkflowNotFoundError) throw notRunning();
+  if (
+    error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+    isGrpcDeadlineError(error) ||
+    isGrpcCancelledError(error)
+  ) {
+    throw new ApiError(
+      'workflow_unavailable',
+      "The integration's workflow did not answer in time (is the worker running?); retry later",
+    );
+  }
+  throw error;
+}
+
+export function integrationWorkflowCommands(
+  temporal: Client,
+  config: ApiConfig,
+): IntegrationWorkflowCommands {
+  const handle = (integrationId: string): WorkflowHandle =>
+    temporal.workflow.getHandle(integrationWorkflowId(integrationId));
+  const updateTimeout = config.workflowUpdateTimeoutMs ?? DEFAULT_UPDATE_TIMEOUT_MS;
+  const withinUpdateTimeout = <T>(work: () => Promise<T>) =>
+    temporal.withDeadline(Date.now() + updateTimeout, work);
+  const signalIfRunning = async (integrationId: string, send: (h: WorkflowHandle) => Promise<void>) => {
+    try {
+      await send(handle(integrationId));
+      return 'signalled' as const;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'not_running' as const;
+      throw error;
+    }
+  };
+
+  return {
+    async start({ integrationId, tenantId, displayName }) {
+      const input: IntegrationWorkflowInput = { integrationId };
+      await temporal.workflow.start(WORKFLOW_TYPE, {
+        workflowId: integrationWorkflowId(integrationId),
+        taskQueue: config.taskQueue ?? TASK_QUEUE,
+        args: [input],
+        typedSearchAttributes: [
+          { key: IntegrationIdAttribute, value: integrationId },
+          { key: IntegrationDisplayNameAttribute, value: displayName },
+          { key: IntegrationStateAttribute, value: 'awaiting_test' },
+          { key: TenantIdAttribute, value: tenantId },
+        ],
+        // A retried create (or a reconciler) must not fail on, or duplicate, an existing workflow.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+    },
+    async testConnectivity(integrationId) {
+      try {
+        return await withinUpdateTimeout(() => handle(integrationId).executeUpdate(testConnectivityUpdate));
+      } catch (error) {
+        return translate(error);
+      }
+    },
+    async requestCollection(integrationId) {
+      try {
+        return await withinUpdateTimeout(() => handle(integrationId).executeUpdate(requestCollectionUpdate));
+      } catch (error) {
+        return translate(error);
+      }
+    },
+    async pause(integrationId) {
+      try {
+        await handle(integrationId).signal(pauseSignal);
+      } catch (error) {
+        translate(error);
+      }
+    },
+    async resume(integrationId) {
+      try {
+        await handle(integrationId).signal(resumeSignal);
+      } catch (error) {
+        translate(error);
+      }
+    },
+    credentialsUpdated: (integrationId) =>
+      signalIfRunning(integrationId, (h) => h.signal(credentialsUpdatedSignal)),
+    disconnect: (integrationId) => signalIfRunning(integrationId, (h) => h.signal(disconnectSignal)),
+    async terminate(integrationId, reason) {
+      try {
+        await temporal.schedule.getHandle(dailyScheduleId(integrationId)).delete();
+      } catch (error) {
+        if (!(error instanceof ScheduleNotFoundError)) throw error;
+      }
+      try {
+        await handle(integrationId).terminate(reason);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    },
+    async status(integrationId) {
+      try {
+        return { status: await withinUpdateTimeout(() => handle(integrationId).query(statusQuery)) };
+      } catch (error) {
+        // A status page must still render when the workflow is gone or busy; say why instead of failing.
+        if (isGrpcDeadlineError(error))
+          return { unavailable: 'The integration workflow did not answer in time.' };
+        const execution = await handle(integrationId)
+          .describe()
+          .then((d) => d.status.name)
+          .catch((e: unknown) => (e instanceof WorkflowNotFoundError ? 'NOT_FOUND' : 'UNKNOWN'));
+        if (execution !== 'RUNNING' && execution !== 'UNKNOWN') {
+          return { unavailable: `The integration workflow is not running (${execution.toLowerCase()}).` };
+        }
+        return { unavailable: 'The integration workflow could not be queried.' };
+      }
+    },
+    async schedule(integrationId) {
+      const id = dailyScheduleId(integrationId);
+      try {
+        const description = await temporal.schedule.getHandle(id).describe();
+        return {
+          id,
+          paused: description.state.paused,
+          nextRunTimes: description.info.nextActionTimes.map((t) => t.toISOString()),
+        };
+      } catch (error) {
+        if (error instanceof ScheduleNotFoundError) return null;
+        throw error;
+      }
+    },
+  };
+}

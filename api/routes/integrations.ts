@@ -1,0 +1,277 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { integrationOptionsSchema, parseIntegrationOptions } from '../../platform/integration-options';
+import type { ApiEnv } from '../context';
+import type { ApiDependencies } from '../dependencies';
+import { ApiError } from '../errors';
+import { integrationWorkflowCommands } from '../integration-workflow';
+import { bearerSecurity, errorResponses, IntegrationIdParams } from '../openapi';
+import { CURSOR_TIME_FORMAT, cursorPart, decodeCursor, pageQuery, pageSchema, toPage } from '../pagination';
+import { toIntegration } from '../resources';
+import {
+  createIntegrationBodySchema,
+  IntegrationDetailSchema,
+  IntegrationSchema,
+  IntegrationStateSchema,
+  UpdateIntegrationBodySchema,
+} from '../schemas/integration';
+import { findTenantIntegration, integrationColumns, type IntegrationRow } from '../tenancy';
+import { describeIntegration } from './integration-status';
+
+const tags = ['Integrations'];
+
+/** Add, list, show, change and disconnect integrations (the dashboard's Add Integration and details pages). */
+export function integrationRoutes(deps: ApiDependencies) {
+  const app = new OpenAPIHono<ApiEnv>();
+  const { sql } = deps;
+  const workflow = integrationWorkflowCommands(deps.temporal, deps.config);
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags,
+      summary: 'Add an integration',
+      description:
+        "Stores the connection (the consumer secret encrypted at rest) and starts the integration's workflow in " +
+        'state `awaiting_test`. Next step: POST /v1/integrations/{id}/test. A tenant cannot add a second active ' +
+        'integration for the same Salesforce URL (409 integration_exists).',
+      security: bearerSecurity,
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/json': { schema: createIntegrationBodySchema(deps.config.allowLocalSalesforceUrls) },
+          },
+        },
+      },
+      responses: {
+        201: { description: 'Created', content: { 'application/json': { schema: IntegrationSchema } } },
+        ...errorResponses(409, 413, 415, 503),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const tenantId = c.get('tenantId');
+      const options = body.options ?? parseIntegrationOptions({});
+      const secret = deps.secrets.encrypt(body.consumerSecret);
+      const row = await sql.begin(async (tx) => {
+        // Serialises concurrent creates of the same org for this tenant, so the duplicate check is reliable.
+        await tx`select pg_advisory_xact_lock(hashtext(${`${tenantId} ${body.salesforceUrl}`}))`;
+        const [existing] = await tx<{ id: string }[]>`
+          select id from integrations
+          where tenant_id = ${tenantId} and salesforce_url = ${body.salesforceUrl} and enabled`;
+        if (existing) {
+          throw new ApiError('integration_exists', 'This Salesforce org already has an active integration', {
+            integrationId: existing.id,
+          });
+        }
+        const [inserted] = await tx<IntegrationRow[]>`
+          insert into integrations (tenant_id, display_name, salesforce_url, consumer_key,
+            consumer_secret_ciphertext, consumer_secret_key_id, consumer_secret_last4, options)
+          values (${tenantId}, ${body.displayName}, ${body.salesforceUrl}, ${body.consumerKey},
+            ${secret.ciphertext}, ${secret.keyId}, ${body.consumerSecret.slice(-4)}, ${tx.json(options)})
+          returning ${tx(integrationColumns)}`;
+        return inserted!;
+      });
+      try {
+        await workflow.start({ integrationId: row.id, tenantId, displayName: row.display_name });
+      } catch (error) {
+        // Without its workflow the integration could never be tested or collected: undo, and let the caller retry.
+        await sql`delete from integrations where id = ${row.id}`;
+        deps.logger.error('could not start the integration workflow', {
+          requestId: c.get('requestId'),
+          integrationId: row.id,
+          error,
+        });
+        throw new ApiError(
+          'workflow_unavailable',
+          'Could not start the integration; nothing was saved. Retry later',
+        );
+      }
+      c.header('Location', `/v1/integrations/${row.id}`);
+      return c.json(toIntegration(row), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags,
+      summary: 'List integrations',
+      description:
+        'Oldest first (by creation time, then id), including disconnected ones unless filtered by state.',
+      security: bearerSecurity,
+      request: { query: z.object({ ...pageQuery, state: IntegrationStateSchema.optional() }) },
+      responses: {
+        200: {
+          description: 'A page of integrations',
+          content: { 'application/json': { schema: pageSchema(IntegrationSchema, 'IntegrationPage') } },
+        },
+        ...errorResponses(),
+      },
+    }),
+    async (c) => {
+      const { limit, cursor, state } = c.req.valid('query');
+      const after = decodeCursor('integrations', cursor, [cursorPart.timestamp, cursorPart.uuid]);
+      const rows = await sql<(IntegrationRow & { cursor_time: string })[]>`
+        select ${sql(integrationColumns)}, to_char(created_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
+        from integrations
+        where tenant_id = ${c.get('tenantId')}
+          ${state ? sql`and state = ${state}` : sql``}
+          ${after ? sql`and (created_at, id) > (${after[0]!}::text::timestamptz, ${after[1]!}::uuid)` : sql``}
+        order by created_at, id
+        limit ${limit + 1}`;
+      return c.json(
+        toPage(rows, limit, 'integrations', (r) => [r.cursor_time, r.id], toIntegration),
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      tags,
+      summary: 'Show an integration with its live status',
+      description:
+        'The stored integration plus, from its workflow, the state, current run progress per object, last run, ' +
+        'quota usage against the threshold, paused-until and attention reason, and the daily schedule. When the ' +
+        'workflow cannot be queried the answer is still 200, built from stored data, with statusSource=database ' +
+        'and statusNote saying why.',
+      security: bearerSecurity,
+      request: { params: IntegrationIdParams },
+      responses: {
+        200: {
+          description: 'The integration',
+          content: { 'application/json': { schema: IntegrationDetailSchema } },
+        },
+        ...errorResponses(404),
+      },
+    }),
+    async (c) => {
+      const row = await findTenantIntegration(sql, c.get('tenantId'), c.req.valid('param').id);
+      return c.json(await describeIntegration(deps, workflow, row, c.get('requestId')), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/{id}',
+      tags,
+      summary: 'Change the display name, options or credentials',
+      description:
+        'Options are merged: only the options named change. New credentials are encrypted, bump ' +
+        'credentialsVersion and are signalled to the workflow, which uses them from its next Salesforce call ' +
+        '(run Test Connectivity to check them). A disconnected integration cannot be changed (409).',
+      security: bearerSecurity,
+      request: {
+        params: IntegrationIdParams,
+        body: { required: true, content: { 'application/json': { schema: UpdateIntegrationBodySchema } } },
+      },
+      responses: {
+        200: {
+          description: 'The updated integration',
+          content: { 'application/json': { schema: IntegrationSchema } },
+        },
+        ...errorResponses(404, 409, 413, 415),
+      },
+    }),
+    async (c) => {
+      const tenantId = c.get('tenantId');
+      const current = await findTenantIntegration(sql, tenantId, c.req.valid('param').id);
+      if (!current.enabled) throw disconnectedError();
+      const { displayName, options, credentials } = c.req.valid('json');
+      const mergedOptions = options
+        ? integrationOptionsSchema.parse({ ...parseIntegrationOptions(current.options), ...options })
+        : undefined;
+      const secret = credentials?.consumerSecret
+        ? deps.secrets.encrypt(credentials.consumerSecret)
+        : undefined;
+      const [row] = await sql<IntegrationRow[]>`
+        update integrations set updated_at = now()
+          ${displayName !== undefined ? sql`, display_name = ${displayName}` : sql``}
+          ${mergedOptions ? sql`, options = ${sql.json(mergedOptions)}` : sql``}
+          ${credentials?.consumerKey ? sql`, consumer_key = ${credentials.consumerKey}` : sql``}
+          ${
+            secret && credentials?.consumerSecret
+              ? sql`, consumer_secret_ciphertext = ${secret.ciphertext}, consumer_secret_key_id = ${secret.keyId},
+                  consumer_secret_last4 = ${credentials.consumerSecret.slice(-4)}`
+              : sql``
+          }
+          ${credentials ? sql`, credentials_version = credentials_version + 1` : sql``}
+        where id = ${current.id} and tenant_id = ${tenantId} and enabled
+        returning ${sql(integrationColumns)}`;
+      if (!row) throw disconnectedError();
+      if (credentials) {
+        const outcome = await workflow.credentialsUpdated(row.id);
+        if (outcome === 'not_running') {
+          deps.logger.warn('credentials changed but the integration workflow is not running', {
+            requestId: c.get('requestId'),
+            integrationId: row.id,
+          });
+        }
+      }
+      return c.json(toIntegration(row), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/{id}',
+      tags,
+      summary: 'Disconnect an integration',
+      description:
+        'Stops collecting: the workflow is told to disconnect (it deletes its daily schedule and finishes) and ' +
+        'the integration is marked disconnected. **Collected data is kept** (users, logins, runs stay readable) ' +
+        'until the integration is purged. With `purge=true` the workflow and schedule are stopped at once and ' +
+        'the integration and everything collected for it are deleted permanently; afterwards its id answers 404. ' +
+        'Idempotent.',
+      security: bearerSecurity,
+      request: {
+        params: IntegrationIdParams,
+        query: z.object({
+          purge: z
+            .enum(['true', 'false'])
+            .default('false')
+            .transform((v) => v === 'true')
+            .openapi({ description: 'Also delete all collected data (irreversible).' }),
+        }),
+      },
+      responses: { 204: { description: 'Disconnected (or purged)' }, ...errorResponses(404) },
+    }),
+    async (c) => {
+      const tenantId = c.get('tenantId');
+      const row = await findTenantIntegration(sql, tenantId, c.req.valid('param').id);
+      const { purge } = c.req.valid('query');
+      if (row.enabled) await workflow.disconnect(row.id);
+      if (purge) {
+        await workflow.terminate(row.id, 'integration purged through the API');
+        // Cascades to runs, cursors and every collected row of this integration.
+        await sql`delete from integrations where id = ${row.id} and tenant_id = ${tenantId}`;
+      } else if (row.enabled) {
+        await sql`
+          update integrations set enabled = false, state = 'disconnected', disconnected_at = now(), updated_at = now()
+          where id = ${row.id} and tenant_id = ${tenantId}`;
+      }
+      deps.logger.info(purge ? 'integration purged' : 'integration disconnected', {
+        requestId: c.get('requestId'),
+        integrationId: row.id,
+        tenantId,
+      });
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}
+
+export function disconnectedError(): ApiError {
+  return new ApiError(
+    'integration_disconnected',
+    'The integration is disconnected; add it again to resume collecting (its collected data is kept)',
+  );
+}

@@ -1,0 +1,188 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import postgres from 'postgres';
+import { loadEnvironmentOrExit } from '../platform/env';
+import { applyMigrations } from '../platform/migrate';
+import { resolveTemporalExecutable } from '../platform/temporal';
+import { assertPortFree } from './ports';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import { startDevServer } from './temporal-dev-server';
+import { startSdkDownloadedServer } from './temporal-download';
+import { provisionDemo, type DemoSummary } from './demo';
+
+/**
+ * `npm start`: the whole product on embedded defaults. Uses DATABASE_URL / TEMPORAL_ADDRESS when set,
+ * otherwise runs PostgreSQL and a Temporal dev server with their data under DATA_DIR, applies migrations,
+ * starts the worker and the API as child processes and, for newcomers, a simulated Salesforce demo org.
+ */
+const env = loadEnvironmentOrExit();
+const dataDir = resolve(env.DATA_DIR);
+mkdirSync(dataDir, { recursive: true });
+const started = Date.now();
+const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+const children: ChildProcess[] = [];
+let shuttingDown = false;
+
+function say(message: string) {
+  console.log(`[start] ${message}`);
+}
+
+async function shutdown(code: number) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say('stopping…');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            done();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  for (const { name, stop } of stops.reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      console.error(`[start] stopping ${name} failed: ${(error as Error).message}`);
+    }
+  }
+  say('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+function secretsKey(): string {
+  if (env.SECRETS_KEY) return env.SECRETS_KEY;
+  const file = join(dataDir, 'secrets.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+function startChild(name: string, script: string, childEnv: NodeJS.ProcessEnv): ChildProcess {
+  // `node --import tsx` keeps one process per service (the tsx CLI would add a wrapper that can be orphaned).
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: childEnv,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) {
+      console.error(`[start] ${name} exited unexpectedly (${signal ?? code}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+try {
+  const embeddedTemporal = !env.TEMPORAL_ADDRESS;
+  const embeddedPostgres = !env.DATABASE_URL;
+  await assertPortFree(env.API_PORT, 'the HTTP API (API_PORT)', env.API_HOST);
+  if (embeddedTemporal) {
+    await assertPortFree(env.TEMPORAL_PORT, 'the Temporal dev server (TEMPORAL_PORT)');
+    await assertPortFree(env.TEMPORAL_UI_PORT, 'the Temporal Web UI (TEMPORAL_UI_PORT)');
+  }
+  if (embeddedPostgres)
+    await assertPortFree(env.EMBEDDED_POSTGRES_PORT, 'embedded PostgreSQL (EMBEDDED_POSTGRES_PORT)');
+  if (env.DEMO_ORG) await assertPortFree(env.SIMULATOR_PORT, 'the Salesforce simulator (SIMULATOR_PORT)');
+
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    say('starting embedded PostgreSQL…');
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(dataDir, 'postgres'),
+      port: env.EMBEDDED_POSTGRES_PORT,
+    });
+    stops.push({ name: 'PostgreSQL', stop: pg.stop });
+    const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
+    const [exists] = await admin`select 1 from pg_database where datname = 'identity_collector'`;
+    if (!exists) await admin`create database identity_collector`;
+    await admin.end();
+    databaseUrl = pg.url.replace(/\/postgres$/, '/identity_collector');
+  }
+  await applyMigrations(databaseUrl, (name) => say(`applied migration ${name}`));
+
+  let temporalAddress = env.TEMPORAL_ADDRESS;
+  let temporalUi: string | undefined;
+  if (!temporalAddress) {
+    say('starting Temporal dev server…');
+    const executable = resolveTemporalExecutable('temporal', env.TEMPORAL_CLI_PATH);
+    const options = {
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      dbFile: join(dataDir, 'temporal.db'),
+      namespace: env.TEMPORAL_NAMESPACE,
+      retentionHours: Number(env.TEMPORAL_RETENTION.replace('h', '')),
+    };
+    const server = executable
+      ? await startDevServer({ executable, ...options })
+      : await startSdkDownloadedServer(options);
+    stops.push({ name: 'Temporal', stop: server.stop });
+    temporalAddress = server.address;
+    temporalUi = `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
+  }
+
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    SECRETS_KEY: secretsKey(),
+    ALLOW_LOCAL_SALESFORCE_URLS: env.DEMO_ORG ? 'true' : String(env.ALLOW_LOCAL_SALESFORCE_URLS),
+  };
+  startChild('worker', 'worker/main.ts', childEnv);
+  startChild('API', 'api/main.ts', childEnv);
+  const apiUrl = `http://${env.API_HOST}:${env.API_PORT}`;
+  await waitForReady(`${apiUrl}/readyz`, 60_000);
+
+  let demo: DemoSummary | undefined;
+  if (env.DEMO_ORG) {
+    const result = await provisionDemo({ databaseUrl, apiUrl, simulatorPort: env.SIMULATOR_PORT, dataDir });
+    stops.unshift({ name: 'simulator', stop: result.stop });
+    demo = result.summary;
+  }
+
+  const lines = [
+    `identity-collector is up (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `  API:            ${apiUrl}   (docs ${apiUrl}/docs, readiness ${apiUrl}/readyz)`,
+    `  Temporal UI:    ${temporalUi ?? '(external Temporal: use its own UI)'}`,
+    `  Temporal:       ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`,
+    `  PostgreSQL:     ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`,
+    ...(demo
+      ? [
+          `  Simulator:      ${demo.simulatorUrl} (control API ${demo.simulatorUrl}/__simulator)`,
+          `  Demo org:       ${demo.salesforceUrl}  consumer key ${demo.consumerKey}`,
+          `  Demo API key:   ${demo.apiKey}`,
+          `  Demo integration ${demo.integrationId}: ${demo.status}`,
+          `  Try:            curl -H 'Authorization: Bearer ${demo.apiKey}' ${apiUrl}/v1/integrations/${demo.integrationId}`,
+        ]
+      : []),
+    'Press Ctrl-C to stop everything.',
+  ];
+  console.log(lines.join('\n'));
+} catch (error) {
+  console.error(`[start] ${(error as Error).message}`);
+  await shutdown(1);
+}

@@ -1,0 +1,316 @@
+import { z } from 'zod';
+import type { Sql } from '../platform/database';
+import { loadIntegrationOptions } from './integration-settings';
+import { apiOnlyUserIds } from './user-classes';
+
+const DAY_MS = 86_400_000;
+
+export const unusedReasons = ['unused', 'never_logged_in', 'frozen_with_license'] as const;
+export type UnusedReason = (typeof unusedReasons)[number];
+
+export interface ReclaimableUser {
+  userId: string;
+  username: string;
+  name: string | null;
+  license: string;
+  profileName: string | null;
+  /**
+   * unused: no successful login for `days` (or none at all and created before that); never_logged_in: no
+   * successful login ever and created more than `days` ago (a subset of unused); frozen_with_license: frozen
+   * but still active, so still consuming a licence, whatever its last login.
+   */
+  reasons: UnusedReason[];
+  /** Latest successful login: LoginHistory where collected, else User.LastLoginDate. */
+  lastLoginAt: string | null;
+  createdAt: string | null;
+}
+
+export interface LicenseUsage {
+  license: string;
+  totalLicenses: number | null;
+  usedLicenses: number | null;
+  unused: number;
+  neverLoggedIn: number;
+  frozenWithLicense: number;
+  reclaimable: number;
+  monthlyPrice: number | null;
+  estimatedMonthlySavings: number | null;
+}
+
+export interface ApiOnlyUser {
+  userId: string;
+  username: string;
+  name: string | null;
+  license: string;
+  profileName: string | null;
+  lastLoginAt: string | null;
+}
+
+export interface UnusedAccountsReport {
+  asOf: string;
+  days: number;
+  totals: {
+    unused: number;
+    neverLoggedIn: number;
+    frozenWithLicense: number;
+    /** Users with at least one reason, each counted once: the licences that could be reclaimed. */
+    reclaimable: number;
+    /** Null when no reclaimable licence has a price in the integration's options. */
+    estimatedMonthlySavings: number | null;
+  };
+  licenses: LicenseUsage[];
+  users: ReclaimableUser[];
+  /** True when `users` was cut at the requested limit (the totals always count everyone). */
+  usersTruncated: boolean;
+  apiOnlyUsers: ApiOnlyUser[];
+}
+
+export const unusedAccountsQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(3650).default(90),
+  limit: z.coerce.number().int().min(0).max(100_000).default(1000),
+});
+
+const NO_LICENSE = '(no licence)';
+
+/**
+ * Licence reclamation over active users holding a licence (inactive users hold none). API-only integration
+ * users are listed apart: they authenticate as an app, so "no login" means something else for them.
+ * "Last successful login" is the later of LoginHistory's last success and User.LastLoginDate, so users whose
+ * last login predates the retained LoginHistory (about six months) fall back to LastLoginDate.
+ *
+ * Plan: candidates come from the partial index on active users' LastLoginDate (only users whose
+ * LastLoginDate is old or empty) plus the frozen partial index; LoginHistory is then probed once per
+ * candidate through the successes index, so the cost grows with the reclaimable users, not the org.
+ */
+export async function unusedAccounts(
+  sql: Sql,
+  integrationId: string,
+  { days, limit, asOf }: { days: number; limit: number; asOf: Date },
+): Promise<UnusedAccountsReport> {
+  const cutoff = new Date(asOf.getTime() - days * DAY_MS);
+  const options = await loadIntegrationOptions(sql, integrationId);
+  const prices = options?.licenseMonthlyPrices ?? {};
+
+  const [[reclaimable], licenses, apiOnly] = await Promise.all([
+    reclaimableUsersQuery(sql, integrationId, cutoff, limit),
+    sql<{ name: string; total_licenses: number | null; used_licenses: number | null }[]>`
+      select name, total_licenses, used_licenses from sf_user_licenses
+      where integration_id = ${integrationId}
+      order by name
+    `,
+    apiOnlyUsersQuery(sql, integrationId),
+  ]);
+
+  const byLicense = new Map<string, LicenseUsage>();
+  const usage = (license: string): LicenseUsage => {
+    let entry = byLicense.get(license);
+    if (!entry) {
+      const price = prices[license];
+      entry = {
+        license,
+        totalLicenses: null,
+        usedLicenses: null,
+        unused: 0,
+        neverLoggedIn: 0,
+        frozenWithLicense: 0,
+        reclaimable: 0,
+        monthlyPrice: price ?? null,
+        estimatedMonthlySavings: price === undefined ? null : 0,
+      };
+      byLicense.set(license, entry);
+    }
+    return entry;
+  };
+  for (const license of licenses) {
+    const entry = usage(license.name);
+    entry.totalLicenses = license.total_licenses;
+    entry.usedLicenses = license.used_licenses;
+  }
+  for (const row of reclaimable?.counts ?? []) {
+    const entry = usage(row.license);
+    entry.unused += row.unused;
+    entry.neverLoggedIn += row.never_logged_in;
+    entry.frozenWithLicense += row.frozen_with_license;
+    entry.reclaimable += row.reclaimable;
+  }
+  for (const entry of byLicense.values()) {
+    if (entry.monthlyPrice !== null)
+      entry.estimatedMonthlySavings = round2(entry.reclaimable * entry.monthlyPrice);
+  }
+  const licenseList = [...byLicense.values()].sort((a, b) => a.license.localeCompare(b.license));
+  const priced = licenseList.filter(
+    (entry) => entry.estimatedMonthlySavings !== null && entry.reclaimable > 0,
+  );
+
+  return {
+    asOf: asOf.toISOString(),
+    days,
+    totals: {
+      unused: sum(licenseList, (e) => e.unused),
+      neverLoggedIn: sum(licenseList, (e) => e.neverLoggedIn),
+      frozenWithLicense: sum(licenseList, (e) => e.frozenWithLicense),
+      reclaimable: sum(licenseList, (e) => e.reclaimable),
+      estimatedMonthlySavings:
+        priced.length === 0 ? null : round2(sum(priced, (e) => e.estimatedMonthlySavings ?? 0)),
+    },
+    licenses: licenseList,
+    // json_agg renders timestamptz as PostgreSQL text; normalise to ISO 8601 UTC like every other field.
+    users: (reclaimable?.users ?? []).map((row) => ({
+      userId: row.user_id,
+      username: row.username,
+      name: row.name,
+      license: row.license,
+      profileName: row.profile_name,
+      reasons: row.reasons,
+      lastLoginAt: row.last_login_at ? new Date(row.last_login_at).toISOString() : null,
+      createdAt: row.created_at ? new Date(row.created_at).toISOString() : null,
+    })),
+    usersTruncated: (reclaimable?.total ?? 0) > limit,
+    apiOnlyUsers: apiOnly.map((row) => ({
+      userId: row.user_id,
+      username: row.username,
+      name: row.name,
+      license: row.license ?? NO_LICENSE,
+      profileName: row.profile_name,
+      lastLoginAt: row.last_login_at?.toISOString() ?? null,
+    })),
+  };
+}
+
+function sum<T>(items: T[], pick: (item: T) => number): number {
+  return items.reduce((total, item) => total + pick(item), 0);
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** Active, licensed, non-API-only users with at least one reason (exported for the benchmark's EXPLAIN). */
+export function reclaimableUsersQuery(sql: Sql, integrationId: string, cutoff: Date, limit: number) {
+  return sql<
+    {
+      counts: {
+        license: string;
+        unused: number;
+        never_logged_in: number;
+        frozen_with_license: number;
+        reclaimable: number;
+      }[];
+      users: {
+        user_id: string;
+        username: string;
+        name: string | null;
+        license: string;
+        profile_name: string | null;
+        reasons: UnusedReason[];
+        last_login_at: string | null;
+        created_at: string | null;
+      }[];
+      total: number;
+    }[]
+  >`
+    -- The few API-only permission sets, once; each candidate is then checked against them with index probes
+    -- instead of building the whole API-only population (see user-classes.ts for the definition).
+    with api_sets as materialized (
+      select coalesce(array_agg(id), '{}') as ids,
+        coalesce(array_agg(profile_id) filter (where is_owned_by_profile), '{}') as profile_ids
+      from sf_permission_sets
+      where integration_id = ${integrationId} and api_user_only
+    ),
+    frozen as materialized (
+      select user_id from sf_user_logins where integration_id = ${integrationId} and is_frozen
+    ),
+    -- Candidates carry their columns from the index-driven scans, so sf_users is not read a second time.
+    candidates as (
+      select u.id, u.username, u.name, u.user_license_id, u.user_license_name, u.profile_id, u.profile_name,
+        u.created_at, u.last_login_at
+      from sf_users u
+      where u.integration_id = ${integrationId} and u.is_active
+        and (u.last_login_at is null or u.last_login_at < ${cutoff})
+      union
+      select u.id, u.username, u.name, u.user_license_id, u.user_license_name, u.profile_id, u.profile_name,
+        u.created_at, u.last_login_at
+      from frozen f
+      join sf_users u on u.integration_id = ${integrationId} and u.id = f.user_id and u.is_active
+    ),
+    classified as (
+      select
+        u.id as user_id, u.username, u.name, coalesce(l.name, u.user_license_name) as license,
+        u.profile_name, u.created_at,
+        greatest(h.last_success, u.last_login_at) as last_login_at,
+        f.user_id is not null as frozen
+      from candidates u
+      left join sf_user_licenses l on l.integration_id = ${integrationId} and l.id = u.user_license_id
+      left join (select distinct user_id from frozen) f on f.user_id = u.id
+      left join lateral (
+        select max(h.login_time) as last_success from sf_login_history h
+        where h.integration_id = ${integrationId} and h.user_id = u.id and h.status = 'Success'
+      ) h on true
+      -- No licence (the Automated Process user, salesforce-api.md §5.4): nothing to reclaim.
+      where coalesce(l.name, u.user_license_name) is not null
+        and coalesce(l.name, u.user_license_name) <> 'Salesforce Integration'
+        and not coalesce(u.profile_id = any((select profile_ids from api_sets)::text[]), false)
+        and not exists (
+          select 1 from sf_permission_set_assignments a
+          where a.integration_id = ${integrationId} and a.assignee_id = u.id
+            and a.permission_set_id = any((select ids from api_sets)::text[])
+        )
+    )
+    ,
+    reclaimable as (
+      select user_id, username, name, license, profile_name, last_login_at, created_at,
+        array_remove(array[
+          case when coalesce(last_login_at, created_at) < ${cutoff} then 'unused' end,
+          case when last_login_at is null and created_at < ${cutoff} then 'never_logged_in' end,
+          case when frozen then 'frozen_with_license' end
+        ], null) as reasons
+      from classified
+      where frozen or coalesce(last_login_at, created_at) < ${cutoff}
+    )
+    -- Counts per licence and only the first page of users leave the database: the report's cost is the
+    -- per-candidate probes, not shipping every reclaimable user to Node.
+    select
+      (select coalesce(json_agg(c), '[]') from (
+        select license,
+          count(*) filter (where 'unused' = any(reasons))::int as unused,
+          count(*) filter (where 'never_logged_in' = any(reasons))::int as never_logged_in,
+          count(*) filter (where 'frozen_with_license' = any(reasons))::int as frozen_with_license,
+          count(*)::int as reclaimable
+        from reclaimable group by license
+      ) c) as counts,
+      (select coalesce(json_agg(r), '[]') from (
+        select user_id, username, name, license, profile_name, reasons, last_login_at, created_at
+        from reclaimable
+        order by license, last_login_at nulls first, user_id
+        limit ${limit}
+      ) r) as users,
+      (select count(*)::int from reclaimable) as total
+  `;
+}
+
+/** Active API-only users and their last successful login. */
+export function apiOnlyUsersQuery(sql: Sql, integrationId: string) {
+  return sql<
+    {
+      user_id: string;
+      username: string;
+      name: string | null;
+      license: string | null;
+      profile_name: string | null;
+      last_login_at: Date | null;
+    }[]
+  >`
+    with api_only as materialized (${apiOnlyUserIds(sql, integrationId)})
+    select u.id as user_id, u.username, u.name, coalesce(l.name, u.user_license_name) as license,
+      u.profile_name, greatest(h.last_success, u.last_login_at) as last_login_at
+    from api_only a
+    join sf_users u on u.integration_id = ${integrationId} and u.id = a.user_id
+    left join sf_user_licenses l on l.integration_id = u.integration_id and l.id = u.user_license_id
+    left join lateral (
+      select max(h.login_time) as last_success from sf_login_history h
+      where h.integration_id = u.integration_id and h.user_id = u.id and h.status = 'Success'
+    ) h on true
+    where u.is_active
+    order by u.username
+  `;
+}

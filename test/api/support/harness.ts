@@ -1,0 +1,110 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createApp } from '../../../api/app';
+import type { ApiConfig, ApiDependencies } from '../../../api/dependencies';
+import { createApiKey, createTenant } from '../../../platform/api-keys';
+import { createLogger } from '../../../platform/logger';
+import { createSecretBox } from '../../../platform/secrets';
+import type { connectTestServices } from '../../support/context';
+
+export type Services = Awaited<ReturnType<typeof connectTestServices>>;
+
+/** Log lines captured in memory, so tests can assert what was (and was not) logged. */
+export function capturedLogger() {
+  const lines: string[] = [];
+  const logger = createLogger('debug', { process: 'api-test' }, (line) => lines.push(line));
+  return { logger, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+export function testSecretBox() {
+  return createSecretBox({ id: 'test', key: randomBytes(32).toString('base64') });
+}
+
+/** The API over the run's real PostgreSQL and Temporal, with its own task queue and captured logs. */
+export function buildTestApp(
+  services: Services,
+  overrides: Partial<Omit<ApiDependencies, 'config'>> & { config?: Partial<ApiConfig> } = {},
+) {
+  const log = capturedLogger();
+  const secrets = overrides.secrets ?? testSecretBox();
+  const deps: ApiDependencies = {
+    sql: services.sql,
+    temporal: services.temporal,
+    logger: log.logger,
+    secrets,
+    ...overrides,
+    config: {
+      allowLocalSalesforceUrls: false,
+      bodyLimitBytes: 65536,
+      rateLimitPerMinute: 10_000,
+      taskQueue: `api-test-${randomUUID()}`,
+      workflowUpdateTimeoutMs: 20_000,
+      ...overrides.config,
+    },
+  };
+  const app = createApp(deps);
+  return { app, deps, log, secrets };
+}
+
+/** A new tenant with one API key; names are unique so test files never collide. */
+export async function tenantWithKey(services: Services, label = 'tenant') {
+  const tenant = await createTenant(services.sql, `${label}-${randomUUID()}`);
+  const { key, record } = await createApiKey(services.sql, { tenantName: tenant.name, name: 'test' });
+  return { tenant, key, keyId: record.id };
+}
+
+type App = ReturnType<typeof createApp>;
+
+/** JSON requests with a bearer key; returns status, headers, parsed body and the raw text. */
+export function client(app: App, key: string | undefined) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await app.request(path, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let json: any = undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: json, text };
+  };
+}
+
+/** A worker running the stub integration workflow on the app's task queue. */
+export async function startStubWorker(taskQueue: string) {
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const worker = await Worker.create({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('./stub-integration-workflow.ts', import.meta.url)),
+  });
+  const running = worker.run();
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export function validIntegration(overrides: Record<string, unknown> = {}) {
+  return {
+    displayName: 'Acme production',
+    salesforceUrl: `https://acme-${randomUUID().slice(0, 8)}.my.salesforce.com`,
+    consumerKey: '3MVG9' + randomBytes(20).toString('hex'),
+    consumerSecret: 'S3CR3T' + randomBytes(16).toString('hex').toUpperCase(),
+    ...overrides,
+  };
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { createCollectionActivities, type CollectObjectResult } from '../../activities/collection';
+import type { ActivityDependencies } from '../../activities/dependencies';
+import type { Sql } from '../../platform/database';
+import { collectedObjects, type CollectedObject, type RunKind } from '../../workflows/definitions';
+import { runActivity } from '../salesforce/support';
+
+export const tables: Record<CollectedObject, string> = {
+  User: 'sf_users',
+  UserLogin: 'sf_user_logins',
+  UserLicense: 'sf_user_licenses',
+  PermissionSet: 'sf_permission_sets',
+  PermissionSetAssignment: 'sf_permission_set_assignments',
+  LoginHistory: 'sf_login_history',
+};
+
+/** Row count and an order-independent checksum of the ids collected for one integration. */
+export async function fingerprint(sql: Sql, object: CollectedObject, integrationId: string) {
+  const [row] = await sql<{ count: number; digest: string | null }[]>`
+    select count(*)::int as count, md5(string_agg(id, ',' order by id)) as digest
+    from ${sql(tables[object])} where integration_id = ${integrationId}`;
+  return row!;
+}
+
+export function collect(
+  deps: ActivityDependencies,
+  input: { integrationId: string; runId: string; object: CollectedObject; kind: RunKind },
+  options: Parameters<typeof runActivity>[2] = {},
+): Promise<CollectObjectResult> {
+  const { collectObject } = createCollectionActivities(deps);
+  return runActivity(collectObject, [input], options);
+}
+
+export async function collectAll(
+  deps: ActivityDependencies,
+  integrationId: string,
+  runId: string,
+  kind: RunKind,
+) {
+  const results: Partial<Record<CollectedObject, CollectObjectResult>> = {};
+  for (const object of collectedObjects)
+    results[object] = await collect(deps, { integrationId, runId, object, kind });
+  return results;
+}
+
+export const uniqueName = () => randomUUID().slice(0, 8);

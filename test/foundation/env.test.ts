@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConfigurationError, parseEnvironment } from '../../platform/env';
+
+describe('environment module', () => {
+  it('applies defaults when nothing is set', () => {
+    const env = parseEnvironment({});
+    expect(env).toMatchObject({
+      API_PORT: 3000,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_UI_PORT: 8233,
+      ALLOW_LOCAL_SALESFORCE_URLS: false,
+    });
+  });
+
+  it('names every malformed variable and what is expected', () => {
+    let error: unknown;
+    try {
+      parseEnvironment({ API_PORT: 'eighty', DATABASE_URL: 'mysql://x', SECRETS_KEY: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/API_PORT/);
+    expect(message).toMatch(/DATABASE_URL: must be a postgres:\/\/ connection URL/);
+    expect(message).toMatch(/SECRETS_KEY: must be 32 bytes/);
+  });
+
+  it('names a missing required variable', () => {
+    expect(() => parseEnvironment({}, ['DATABASE_URL'])).toThrow(
+      /DATABASE_URL is required: expected a postgres:\/\/ connection URL/,
+    );
+  });
+
+  it('stops a process entry point with the message and no stack trace', () => {
+    const script = fileURLToPath(new URL('../../platform/migrate-cli.ts', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      env: { PATH: process.env.PATH, DATABASE_URL: 'not-a-url' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('DATABASE_URL: must be a postgres:// connection URL');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

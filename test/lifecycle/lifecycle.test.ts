@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { startSimulator } from '../../simulator';
+import { connectTestServices } from '../support/context';
+import { startTestWorker, testSecrets, workflowBundle, type TestWorker } from '../support/worker';
+import {
+  collectedFingerprint,
+  createTestIntegration,
+  startIntegrationWorkflow,
+  waitForStatus,
+} from '../support/integrations';
+import {
+  collectNowSignal,
+  credentialsUpdatedSignal,
+  dailyScheduleId,
+  disconnectSignal,
+  pauseSignal,
+  requestCollectionUpdate,
+  resumeSignal,
+  statusQuery,
+  testConnectivityUpdate,
+} from '../../workflows/definitions';
+
+type Services = Awaited<ReturnType<typeof connectTestServices>>;
+type Simulator = Awaited<ReturnType<typeof startSimulator>>;
+
+describe('integration lifecycle on Temporal', () => {
+  let services: Services;
+  let simulator: Simulator;
+  let worker: TestWorker;
+  const secrets = testSecrets();
+
+  beforeAll(async () => {
+    services = await connectTestServices();
+    simulator = await startSimulator({ port: 0 });
+    worker = await startTestWorker({
+      sql: services.sql,
+      temporalAddress: inject('temporalAddress'),
+      secrets: secrets.box,
+    });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await simulator?.close();
+    await services?.close();
+  });
+
+  it('connects, tests, collects everything, schedules daily runs, runs incrementally, pauses, resumes and disconnects', async () => {
+    const org = simulator.simulator.control.createOrg({ users: 120, logins: 3000, seed: 11 });
+    const ids = await createTestIntegration(services.sql, secrets.box, org);
+    const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
+
+    await waitForStatus(handle, (s) => s.state === 'awaiting_test');
+    await expect(handle.executeUpdate(requestCollectionUpdate)).rejects.toBeInstanceOf(
+      WorkflowUpdateFailedError,
+    );
+
+    const test = await handle.executeUpdate(testConnectivityUpdate);
+    expect(test).toMatchObject({ ok: true, message: 'Connected!', edition: 'Enterprise Edition' });
+    await waitForStatus(handle, (s) => s.state === 'connected');
+
+    // Collect Now twice: the second request returns the run the first one started.
+    const first = await handle.executeUpdate(requestCollectionUpdate);
+    const second = await handle.executeUpdate(requestCollectionUpdate);
+    expect(first).toMatchObject({ started: true, kind: 'initial' });
+    expect(second).toEqual({ runId: first.runId, started: false, kind: 'initial' });
+    await handle.signal(collectNowSignal, { trigger: 'schedule' });
+
+    const idle = await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, 90_000);
+    expect(idle.lastRun).toMatchObject({ runId: first.runId, kind: 'initial', status: 'succeeded' });
+    const runs =
+      await services.sql`select id, status from collection_runs where integration_id = ${ids.integrationId}`;
+    expect(runs).toHaveLength(1);
+
+    const counts = simulator.simulator.control.objectCounts(org.key);
+    const fingerprint = await collectedFingerprint(services.sql, ids.integrationId);
+    expect(fingerprint.sf_users!.rows).toBe(counts.User);
+    expect(fingerprint.sf_login_history!.rows).toBe(counts.LoginHistory);
+    expect(fingerprint.sf_user_logins!.rows).toBe(counts.UserLogin);
+    expect(fingerprint.sf_permission_set_assignments!.rows).toBe(counts.PermissionSetAssignment);
+
+    const schedule = await services.temporal.schedule
+      .getHandle(dailyScheduleId(ids.integrationId))
+      .describe();
+    expect(schedule.action.type).toBe('startWorkflow');
+    expect(schedule.state.paused).toBe(false);
+
+    // Incremental: only new rows, including many that share one LoginTime.
+    simulator.simulator.control.appendLogins(org.key, { count: 2500, sameLoginTime: true });
+    const before = simulator.simulator.control.counters(org.key).apiCallsCounted;
+    const incremental = await handle.executeUpdate(requestCollectionUpdate);
+    expect(incremental).toMatchObject({ started: true, kind: 'incremental' });
+    await waitForStatus(handle, (s) => s.state === 'idle' && s.lastRun?.runId === incremental.runId, 60_000);
+    const afterIncremental = await collectedFingerprint(services.sql, ids.integrationId);
+    expect(afterIncremental.sf_login_history!.rows).toBe(counts.LoginHistory! + 2500);
+    const [run] = await services.sql<{ progress: Record<string, { records: number }> }[]>`
+      select progress from collection_runs where id = ${incremental.runId}`;
+    // The overlap window re-reads a little, never the whole history.
+    expect(run!.progress.LoginHistory!.records).toBeGreaterThanOrEqual(2500);
+    expect(run!.progress.LoginHistory!.records).toBeLessThan(counts.LoginHistory!);
+    expect(simulator.simulator.control.counters(org.key).apiCallsCounted - before).toBeLessThan(40);
+
+    // Pause: state and schedule follow; Collect Now is refused while paused; resume brings it back.
+    await handle.signal(pauseSignal);
+    await waitForStatus(handle, (s) => s.state === 'paused_by_user');
+    expect(
+      (await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe()).state
+        .paused,
+    ).toBe(true);
+    await expect(handle.executeUpdate(requestCollectionUpdate)).rejects.toBeInstanceOf(
+      WorkflowUpdateFailedError,
+    );
+    await handle.signal(resumeSignal);
+    await waitForStatus(handle, (s) => s.state === 'idle');
+    expect(
+      (await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe()).state
+        .paused,
+    ).toBe(false);
+
+    // Disconnect: the schedule goes, the workflow ends, collected data stays.
+    await handle.signal(disconnectSignal);
+    await handle.result();
+    await expect(
+      services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe(),
+    ).rejects.toThrow();
+    const [row] = await services.sql`select state, enabled from integrations where id = ${ids.integrationId}`;
+    expect(row).toMatchObject({ state: 'disconnected', enabled: false });
+
+    // Every recorded history replays against the current workflow code (catches non-determinism).
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: await workflowBundle() },
+      services.temporal.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` }).intoHistories(),
+    )) {
+      expect(result.error).toBeUndefined();
+      replayed += 1;
+    }
+    expect(replayed).toBeGreaterThanOrEqual(3); // continue-as-new after each run
+  }, 180000);
+
+  it('bad credentials put a running integration in needs attention; new credentials let it continue', async () => {
+    const org = simulator.simulator.control.createOrg({ users: 60, logins: 4000, seed: 12 });
+    const ids = await createTestIntegration(services.sql, secrets.box, org, { pageSize: 200 });
+    const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
+    expect(await handle.executeUpdate(testConnectivityUpdate)).toMatchObject({ ok: true });
+
+    // Someone saves a wrong consumer secret; the next collection cannot get a token.
+    const writeSecret = async (secret: string) => {
+      const sealed = secrets.box.encrypt(secret);
+      await services.sql`
+        update integrations set consumer_secret_ciphertext = ${sealed.ciphertext}, consumer_secret_key_id = ${sealed.keyId},
+          credentials_version = credentials_version + 1 where id = ${ids.integrationId}`;
+    };
+    await writeSecret('not-the-secret');
+    simulator.simulator.control.revokeTokens(org.key);
+    await handle.executeUpdate(requestCollectionUpdate);
+    const attention = await waitForStatus(handle, (s) => s.state === 'needs_attention', 60_000);
+    expect(attention.attention?.fix).toMatch(/secret/i);
+    expect(attention.currentRun).not.toBeNull();
+    // A second credentials update that is still wrong keeps it waiting.
+    await handle.signal(credentialsUpdatedSignal);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await handle.query(statusQuery)).state).toBe('needs_attention');
+
+    await writeSecret(org.consumerSecret);
+    await handle.signal(credentialsUpdatedSignal);
+    const done = await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, 90_000);
+    expect(done.lastRun?.status).toBe('succeeded');
+    const fingerprint = await collectedFingerprint(services.sql, ids.integrationId);
+    expect(fingerprint.sf_login_history!.rows).toBe(
+      simulator.simulator.control.objectCounts(org.key).LoginHistory,
+    );
+    await handle.signal(disconnectSignal);
+    await handle.result();
+  }, 120000);
+
+  it('survives token expiry mid-run by minting a new token once', async () => {
+    const org = simulator.simulator.control.createOrg({ users: 50, logins: 6000, seed: 13 });
+    const ids = await createTestIntegration(services.sql, secrets.box, org, { pageSize: 200 });
+    const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
+    await handle.executeUpdate(testConnectivityUpdate);
+    simulator.simulator.control.setFaults(org.key, { revokeTokensEveryCalls: 7 });
+    await handle.executeUpdate(requestCollectionUpdate);
+    const done = await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, 90_000);
+    expect(done.lastRun?.status).toBe('succeeded');
+    const fingerprint = await collectedFingerprint(services.sql, ids.integrationId);
+    expect(fingerprint.sf_login_history!.rows).toBe(
+      simulator.simulator.control.objectCounts(org.key).LoginHistory,
+    );
+    expect(simulator.simulator.control.counters(org.key).tokenRequests).toBeGreaterThan(3);
+    const status = await handle.query(statusQuery);
+    expect(status.quota.usagePercent).not.toBeNull();
+    await handle.signal(disconnectSignal);
+    await handle.result();
+  }, 120000);
+});

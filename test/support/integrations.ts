@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Sql } from '../../platform/database';
+import type { SecretBox } from '../../platform/secrets';
+import { integrationWorkflowId, statusQuery, type IntegrationStatus } from '../../workflows/definitions';
+import {
+  IntegrationIdAttribute,
+  IntegrationStateAttribute,
+  TenantIdAttribute,
+} from '../../workflows/search-attributes';
+
+/** Inserts a tenant and an integration the way the API does (secret encrypted), for tests below the API. */
+export async function createTestIntegration(
+  sql: Sql,
+  secrets: SecretBox,
+  org: { salesforceUrl: string; consumerKey: string; consumerSecret: string },
+  options: Record<string, unknown> = {},
+): Promise<{ tenantId: string; integrationId: string }> {
+  const [tenant] = await sql<
+    { id: string }[]
+  >`insert into tenants (name) values (${`tenant-${randomUUID()}`}) returning id`;
+  const sealed = secrets.encrypt(org.consumerSecret);
+  const [integration] = await sql<{ id: string }[]>`
+    insert into integrations (tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
+                              consumer_secret_key_id, consumer_secret_last4, options)
+    values (${tenant!.id}, ${'Test org'}, ${org.salesforceUrl}, ${org.consumerKey}, ${sealed.ciphertext}, ${sealed.keyId},
+            ${org.consumerSecret.slice(-4)}, ${sql.json(options as never)})
+    returning id`;
+  return { tenantId: tenant!.id, integrationId: integration!.id };
+}
+
+export async function startIntegrationWorkflow(
+  client: Client,
+  ids: { tenantId: string; integrationId: string },
+  taskQueue: string,
+): Promise<WorkflowHandle> {
+  return client.workflow.start('integrationWorkflow', {
+    workflowId: integrationWorkflowId(ids.integrationId),
+    taskQueue,
+    args: [{ integrationId: ids.integrationId }],
+    typedSearchAttributes: [
+      { key: IntegrationIdAttribute, value: ids.integrationId },
+      { key: TenantIdAttribute, value: ids.tenantId },
+      { key: IntegrationStateAttribute, value: 'awaiting_test' },
+    ],
+  });
+}
+
+/** Polls the workflow's status query until `predicate` holds (queries are cheap and leave no history). */
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (status: IntegrationStatus) => boolean,
+  timeoutMs = 60_000,
+): Promise<IntegrationStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: IntegrationStatus | undefined;
+  for (;;) {
+    try {
+      last = await handle.query(statusQuery);
+      if (predicate(last)) return last;
+    } catch {
+      // the workflow may be between continue-as-new executions
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for status; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Row counts and an order-independent fingerprint of every collected table for one integration. */
+export async function collectedFingerprint(sql: Sql, integrationId: string) {
+  const tables = [
+    'sf_users',
+    'sf_user_logins',
+    'sf_user_licenses',
+    'sf_permission_sets',
+    'sf_permission_set_assignments',
+    'sf_login_history',
+  ] as const;
+  const result: Record<string, { rows: number; checksum: string }> = {};
+  for (const table of tables) {
+    const [row] = await sql<{ rows: number; checksum: string }[]>`
+      select count(*)::int as rows, coalesce(md5(string_agg(id, ',' order by id)), '') as checksum
+      from ${sql(table)} where integration_id = ${integrationId}`;
+    result[table] = row!;
+  }
+  return result;
+}

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const workerScript = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+
+/**
+ * The production worker entry point as a real child process, so a test can `kill -9` it mid-collection.
+ */
+export function spawnWorkerProcess(env: {
+  databaseUrl: string;
+  temporalAddress: string;
+  secretsKey: string;
+  secretsKeyId: string;
+  taskQueue: string;
+}): { process: ChildProcess; kill(): Promise<void>; stop(): Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', workerScript], {
+    env: {
+      ...process.env,
+      DATABASE_URL: env.databaseUrl,
+      TEMPORAL_ADDRESS: env.temporalAddress,
+      SECRETS_KEY: env.secretsKey,
+      SECRETS_KEY_ID: env.secretsKeyId,
+      TEMPORAL_TASK_QUEUE: env.taskQueue,
+      RECONCILER_ENABLED: 'false',
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    process: child,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import type { Sql } from '../../platform/database';
+import { createLogger, type Logger } from '../../platform/logger';
+import { createSecretBox, type SecretBox } from '../../platform/secrets';
+import { createSalesforceClientFactory } from '../../activities/salesforce/client';
+import { bundleWorkflows, createWorker } from '../../worker/create-worker';
+
+// Worker state changes at INFO drown test output; keep warnings. Only the first install per process counts.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed by another test module in this process
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Workflow code bundled once per test file (bundling takes about a second). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflows();
+  return bundle;
+}
+
+/** A fresh encryption key per test file; `key`/`keyId` let a worker child process use the same one. */
+export function testSecrets(): { box: SecretBox; key: string; keyId: string } {
+  const key = randomBytes(32).toString('base64');
+  return { box: createSecretBox({ id: 'test', key }), key, keyId: 'test' };
+}
+
+export interface TestWorker {
+  worker: Worker;
+  taskQueue: string;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real worker on the run's Temporal server, polling its own task queue so tests never share work.
+ * `taskQueue` defaults to the product's queue name plus a random suffix; pass the same name to restart.
+ */
+export async function startTestWorker(options: {
+  sql: Sql;
+  temporalAddress: string;
+  secrets: SecretBox;
+  taskQueue?: string;
+  logger?: Logger;
+  now?: () => Date;
+}): Promise<TestWorker> {
+  const taskQueue = options.taskQueue ?? `identity-collector-test-${randomUUID()}`;
+  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const clientConnection = await Connection.connect({ address: options.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: 'default' });
+  const salesforce = createSalesforceClientFactory({});
+  const worker = await createWorker({
+    connection,
+    namespace: 'default',
+    workflowBundle: await workflowBundle(),
+    deps: {
+      sql: options.sql,
+      temporal: client,
+      secrets: options.secrets,
+      salesforce,
+      logger: options.logger ?? createLogger('error'),
+      taskQueue,
+      now: options.now ?? (() => new Date()),
+    },
+  });
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue,
+    client,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await salesforce.close();
+      await connection.close();
+      await clientConnection.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadEnvironmentOrExit } from '../platform/env';
+import { createSql } from '../platform/database';
+import { createLogger } from '../platform/logger';
+import { createSecretBox } from '../platform/secrets';
+import { connectClient, connectWorkerConnection, temporalSettings } from '../platform/temporal';
+import { createSalesforceClientFactory } from '../activities/salesforce/client';
+import { ensureReconcilerSchedule } from '../activities/schedules';
+import { createWorker } from './create-worker';
+
+// The worker's composition root: configuration, connections, activities, and the polling loop.
+const env = loadEnvironmentOrExit(['DATABASE_URL', 'SECRETS_KEY']);
+const logger = createLogger(env.LOG_LEVEL, { process: 'worker' });
+Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+
+const settings = temporalSettings(env);
+const sql = createSql({
+  url: env.DATABASE_URL!,
+  poolSize: env.DATABASE_POOL_SIZE,
+  applicationName: 'identity-collector-worker',
+});
+const temporal = await connectClient(settings);
+const connection = await connectWorkerConnection(settings);
+const salesforce = createSalesforceClientFactory({});
+const worker = await createWorker({
+  connection,
+  namespace: settings.namespace,
+  maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  deps: {
+    sql,
+    temporal,
+    secrets: createSecretBox({ id: env.SECRETS_KEY_ID, key: env.SECRETS_KEY! }, env.SECRETS_PREVIOUS_KEYS),
+    salesforce,
+    logger,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    now: () => new Date(),
+  },
+});
+if (env.RECONCILER_ENABLED) await ensureReconcilerSchedule(temporal, env.TEMPORAL_TASK_QUEUE);
+logger.info('worker polling', {
+  taskQueue: worker.options.taskQueue,
+  namespace: settings.namespace,
+  temporal: settings.address,
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info('worker shutting down', { signal });
+    worker.shutdown();
+  });
+}
+await worker.run();
+await Promise.allSettled([
+  salesforce.close(),
+  sql.end({ timeout: 5 }),
+  temporal.connection.close(),
+  connection.close(),
+]);
+logger.info('worker stopped');
