@@ -57,10 +57,17 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
         values (${input.integrationId}, ${input.kind}, ${input.trigger}, 'running', ${input.workflowId}, ${now()})
         on conflict (integration_id) where status in ('running', 'paused') do update set status = collection_runs.status
         returning id, started_at`;
+      // Logins at or after the watermark (minus the overlap the collector re-reads) are this run's new rows:
+      // the findings recompute after the run only needs to look from there on.
+      const [watermark] = await sql<{ at: Date | null }[]>`
+        select watermark_at as at from collection_cursors
+        where integration_id = ${input.integrationId} and object = 'LoginHistory'`;
+      const overlapMs = options.incrementalOverlapMinutes * 60_000;
       return {
         runId: row!.id,
         startedAt: row!.started_at.toISOString(),
         quotaThresholdPercent: options.quotaThresholdPercent,
+        loginWatermark: watermark?.at ? new Date(watermark.at.getTime() - overlapMs).toISOString() : null,
       };
     },
 
@@ -116,20 +123,28 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
      * What PostgreSQL knows about an integration, for a workflow starting fresh. Runs left unfinished by a
      * previous workflow execution are closed as failed: their cursors stay, so the next run resumes the work.
      */
-    async loadIntegrationSnapshot(input: { integrationId: string }) {
+    async loadIntegrationSnapshot(input: { integrationId: string; closeOrphanedRuns?: boolean }) {
       const [integration] = await sql<
-        { state: IntegrationState; last_test: { ok?: boolean } | null; options: unknown; enabled: boolean }[]
+        {
+          state: IntegrationState;
+          last_test: { ok?: boolean } | null;
+          options: unknown;
+          enabled: boolean;
+          display_name: string;
+        }[]
       >`
-        select state, last_test, options, enabled from integrations where id = ${input.integrationId}`;
+        select state, last_test, options, enabled, display_name from integrations where id = ${input.integrationId}`;
       if (!integration)
         throw ApplicationFailure.nonRetryable(
           `Integration ${input.integrationId} does not exist`,
           'IntegrationNotFound',
         );
-      await sql`
-        update collection_runs
-        set status = 'failed', finished_at = ${now()}, error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
-        where integration_id = ${input.integrationId} and status in ('running', 'paused')`;
+      if (input.closeOrphanedRuns !== false) {
+        await sql`
+          update collection_runs
+          set status = 'failed', finished_at = ${now()}, error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
+          where integration_id = ${input.integrationId} and status in ('running', 'paused')`;
+      }
       const [initial] = await sql<{ count: number }[]>`
         select count(*)::int as count from collection_runs
         where integration_id = ${input.integrationId} and kind = 'initial' and status = 'succeeded'`;
@@ -143,6 +158,7 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
         initialCollectionDone: (initial?.count ?? 0) > 0,
         lastRun: last ? toRunSummary(last) : null,
         quotaThresholdPercent: parseIntegrationOptions(integration.options).quotaThresholdPercent,
+        displayName: integration.display_name,
       };
     },
   };

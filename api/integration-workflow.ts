@@ -12,6 +12,7 @@ import {
 import { TASK_QUEUE } from '../platform/temporal';
 import {
   credentialsUpdatedSignal,
+  settingsUpdatedSignal,
   dailyScheduleId,
   disconnectSignal,
   integrationWorkflowId,
@@ -67,6 +68,7 @@ export interface IntegrationWorkflowCommands {
   pause(integrationId: string): Promise<void>;
   resume(integrationId: string): Promise<void>;
   credentialsUpdated(integrationId: string): Promise<'signalled' | 'not_running'>;
+  settingsUpdated(integrationId: string): Promise<'signalled' | 'not_running'>;
   disconnect(integrationId: string): Promise<'signalled' | 'not_running'>;
   /** Stops everything at once, for purge: the data the workflow would touch is about to be deleted. */
   terminate(integrationId: string, reason: string): Promise<void>;
@@ -177,6 +179,8 @@ export function integrationWorkflowCommands(
     },
     credentialsUpdated: (integrationId) =>
       signalIfRunning(integrationId, (h) => h.signal(credentialsUpdatedSignal)),
+    settingsUpdated: (integrationId) =>
+      signalIfRunning(integrationId, (h) => h.signal(settingsUpdatedSignal)),
     disconnect: (integrationId) => signalIfRunning(integrationId, (h) => h.signal(disconnectSignal)),
     async terminate(integrationId, reason) {
       try {

@@ -49,7 +49,9 @@ async function shutdown(code: number) {
   );
   for (const { name, stop } of stops.reverse()) {
     try {
-      await stop();
+      // Ctrl-C reaches every process in the terminal's group, so a service may already be gone and its
+      // stop() never hear back; do not wait forever for it.
+      await Promise.race([stop(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     } catch (error) {
       console.error(`[start] stopping ${name} failed: ${(error as Error).message}`);
     }

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot see; take the default export.
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 import Long from 'long';
 import { customSearchAttributes } from '../workflows/search-attributes';
 

@@ -43,11 +43,9 @@ logger.info('worker polling', {
   temporal: settings.address,
 });
 
+// The SDK already shuts the worker down on SIGINT/SIGTERM (Runtime shutdownSignals); we only log it.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    logger.info('worker shutting down', { signal });
-    worker.shutdown();
-  });
+  process.once(signal, () => logger.info('worker shutting down', { signal }));
 }
 await worker.run();
 await Promise.allSettled([

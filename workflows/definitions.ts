@@ -114,6 +114,8 @@ export const collectNowSignal = defineSignal<[{ trigger: RunTrigger }]>('collect
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const credentialsUpdatedSignal = defineSignal('credentialsUpdated');
+/** Options or display name changed: the workflow re-reads them and brings its schedule and search attributes in line. */
+export const settingsUpdatedSignal = defineSignal('settingsUpdated');
 export const disconnectSignal = defineSignal('disconnect');
 
 /** Sent by a collecting activity at most every 30 s so the status query shows live progress. */
@@ -151,6 +153,8 @@ export interface ActiveRun {
   completedObjects: CollectedObject[];
   objects: Partial<Record<CollectedObject, ObjectProgress>>;
   apiCalls: number;
+  /** LoginHistory rows from here on are new to this run; findings are recomputed over them (null: all). */
+  findingsSince: string | null;
 }
 
 export interface CarriedState {

@@ -21,6 +21,7 @@ import {
   collectedObjects,
   collectionProgressSignal,
   credentialsUpdatedSignal,
+  settingsUpdatedSignal,
   disconnectSignal,
   integrationWorkflowId,
   pauseSignal,
@@ -39,7 +40,7 @@ import {
   type IntegrationWorkflowInput,
   type RunTrigger,
 } from './definitions';
-import { IntegrationStateAttribute } from './search-attributes';
+import { IntegrationDisplayNameAttribute, IntegrationStateAttribute } from './search-attributes';
 
 const NON_RETRYABLE = ['SalesforceSetupError', 'SalesforceQueryError', 'IntegrationNotFound'];
 
@@ -131,6 +132,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   let run: ActiveRun | null = s.activeRun;
   let currentObject: CollectedObject | null = null;
   let credentialsChanged = false;
+  let settingsChanged = false;
   let disconnectRequested = false;
   let recheckQuotaNow = false;
   let collectionScope: CancellationScope | null = null;
@@ -194,6 +196,9 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   });
   setHandler(credentialsUpdatedSignal, () => {
     credentialsChanged = true;
+  });
+  setHandler(settingsUpdatedSignal, () => {
+    settingsChanged = true;
   });
   setHandler(disconnectSignal, () => {
     disconnectRequested = true;
@@ -264,7 +269,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
 
   if (!input.carried) {
     // A fresh start (first connect, or the reconciler restoring a lost workflow): take what PostgreSQL knows.
-    const snapshot = await calls.loadIntegrationSnapshot({ integrationId });
+    const snapshot = await calls.loadIntegrationSnapshot({ integrationId, closeOrphanedRuns: true });
     s.initialCollectionDone = snapshot.initialCollectionDone;
     s.lastRun = snapshot.lastRun;
     s.quota.thresholdPercent = snapshot.quotaThresholdPercent;
@@ -412,6 +417,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
         workflowId: workflowInfo().workflowId,
       });
       run = {
+        findingsSince: kind === 'initial' ? null : started.loginWatermark,
         runId: started.runId,
         kind,
         trigger,
@@ -440,10 +446,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
         run = null;
         return;
       }
-      await insights.recomputeFindings({
-        integrationId,
-        since: run.kind === 'initial' ? null : run.startedAt,
-      });
+      await insights.recomputeFindings({ integrationId, runId: run.runId, since: run.findingsSince });
       s.lastRun = await calls.finishCollectionRun({ runId: run.runId, status: 'succeeded', error: null });
     } catch (error) {
       if (isCancellation(error)) throw error;
@@ -462,6 +465,14 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       await calls.ensureDailySchedule({ integrationId });
     }
     await setState(s.initialCollectionDone ? 'idle' : 'connected');
+  }
+
+  /** New options: the threshold shows in status; the daily schedule follows a new time zone or run hour. */
+  async function applySettings(): Promise<void> {
+    const settings = await calls.loadIntegrationSnapshot({ integrationId, closeOrphanedRuns: false });
+    s.quota.thresholdPercent = settings.quotaThresholdPercent;
+    upsertSearchAttributes([{ key: IntegrationDisplayNameAttribute, value: settings.displayName }]);
+    if (s.initialCollectionDone) await calls.ensureDailySchedule({ integrationId });
   }
 
   // Main loop: wait for something to do, do it, and start a fresh history after each run.
@@ -489,12 +500,17 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       await setState(s.initialCollectionDone ? 'idle' : 'connected');
     await condition(
       () =>
+        settingsChanged ||
         s.pendingCollection !== null ||
         disconnectRequested ||
         s.userPaused ||
         credentialsChanged ||
         workflowInfo().continueAsNewSuggested,
     );
+    if (settingsChanged) {
+      settingsChanged = false;
+      await applySettings();
+    }
     if (credentialsChanged && !s.pendingCollection) {
       // New credentials while idle: verify them now rather than at 2 a.m.
       credentialsChanged = false;

@@ -205,6 +205,10 @@ export function integrationRoutes(deps: ApiDependencies) {
         where id = ${current.id} and tenant_id = ${tenantId} and enabled
         returning ${sql(integrationColumns)}`;
       if (!row) throw disconnectedError();
+      if (mergedOptions || displayName !== undefined) {
+        // The workflow re-reads settings: new threshold, timezone or run hour reach the quota guard and schedule.
+        await workflow.settingsUpdated(row.id);
+      }
       if (credentials) {
         const outcome = await workflow.credentialsUpdated(row.id);
         if (outcome === 'not_running') {

@@ -18,6 +18,7 @@ import {
   pauseSignal,
   requestCollectionUpdate,
   resumeSignal,
+  settingsUpdatedSignal,
   statusQuery,
   testConnectivityUpdate,
 } from '../../workflows/definitions';
@@ -85,6 +86,23 @@ describe('integration lifecycle on Temporal', () => {
       .describe();
     expect(schedule.action.type).toBe('startWorkflow');
     expect(schedule.state.paused).toBe(false);
+
+    // New settings reach the schedule: a customer in Paris wants the daily run at 05:00 local time.
+    await services.sql`
+      update integrations set options = options || ${services.sql.json({ timezone: 'Europe/Paris', dailyRunHour: 5 })}
+      where id = ${ids.integrationId}`;
+    await handle.signal(settingsUpdatedSignal);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const spec = (await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe())
+        .spec;
+      if (spec.timezone === 'Europe/Paris') {
+        expect(spec.calendars?.[0]?.hour).toEqual([{ start: 5, end: 5, step: 1 }]);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`schedule not updated: ${JSON.stringify(spec)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
 
     // Incremental: only new rows, including many that share one LoginTime.
     simulator.simulator.control.appendLogins(org.key, { count: 2500, sameLoginTime: true });

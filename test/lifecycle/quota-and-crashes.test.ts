@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startSimulator } from '../../simulator';
 import { connectTestServices } from '../support/context';
@@ -121,6 +121,8 @@ describe('quota guard and crash recovery', () => {
     const crashed = await createTestIntegration(services.sql, secrets.box, org, options);
 
     let worker = spawnWorkerProcess(workerEnv);
+    // Whatever happens below, never leave a worker process behind.
+    onTestFinished(() => worker.kill());
     const cleanHandle = await startIntegrationWorkflow(services.temporal, clean, taskQueue);
     const crashedHandle = await startIntegrationWorkflow(services.temporal, crashed, taskQueue);
     await cleanHandle.executeUpdate(testConnectivityUpdate);

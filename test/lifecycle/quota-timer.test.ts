@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot see; take the default export.
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 import { startSimulator } from '../../simulator';
 import { resolveTemporalExecutable } from '../../platform/temporal';
 import { createLogger } from '../../platform/logger';

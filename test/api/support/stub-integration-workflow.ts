@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import {
   credentialsUpdatedSignal,
+  settingsUpdatedSignal,
   disconnectSignal,
   pauseSignal,
   requestCollectionUpdate,
@@ -92,6 +93,9 @@ export async function integrationWorkflow({ integrationId }: IntegrationWorkflow
   });
   setHandler(credentialsUpdatedSignal, () => {
     received.credentialsUpdated += 1;
+  });
+  setHandler(settingsUpdatedSignal, () => {
+    received.signals.push('settingsUpdated');
   });
   setHandler(disconnectSignal, () => {
     received.signals.push('disconnect');
