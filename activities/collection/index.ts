@@ -3,7 +3,6 @@ import { collectObject, type CollectObjectInput, type CollectObjectResult } from
 
 export type { CollectObjectInput, CollectObjectResult } from './collect-object';
 export type { CollectionProgress } from './progress';
-export { COLLECTION_PROGRESS_SIGNAL } from './progress';
 
 export function createCollectionActivities(deps: ActivityDependencies) {
   return {

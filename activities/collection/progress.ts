@@ -1,19 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../platform/logger';
-import { integrationWorkflowId, type CollectedObject } from '../../workflows/definitions';
+import {
+  collectionProgressSignal,
+  integrationWorkflowId,
+  type CollectionProgress,
+} from '../../workflows/definitions';
 
-/** Payload of the integration workflow's 'collectionProgress' signal (defined in workflows/definitions.ts). */
-export interface CollectionProgress {
-  runId: string;
-  object: CollectedObject;
-  pages: number;
-  records: number;
-  /** Where the pass stands, e.g. "LoginTime 2026-05-01T10:00:00.000Z / 0Ya…" (never record contents). */
-  cursor: string | null;
-  apiCalls: number;
-}
+export type { CollectionProgress };
 
-export const COLLECTION_PROGRESS_SIGNAL = 'collectionProgress';
 const MIN_INTERVAL_MS = 30_000;
 
 /**
@@ -29,7 +23,7 @@ export function createProgressReporter(temporal: Client, integrationId: string, 
     try {
       await temporal.workflow
         .getHandle(integrationWorkflowId(integrationId))
-        .signal(COLLECTION_PROGRESS_SIGNAL, progress);
+        .signal(collectionProgressSignal, progress);
     } catch (error) {
       logger.warn('could not signal collection progress', { object: progress.object, error });
     }

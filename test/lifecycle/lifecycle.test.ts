@@ -7,6 +7,7 @@ import { startTestWorker, testSecrets, workflowBundle, type TestWorker } from '.
 import {
   collectedFingerprint,
   createTestIntegration,
+  expectInitialCollectionComplete,
   startIntegrationWorkflow,
   waitForStatus,
 } from '../support/integrations';
@@ -183,11 +184,12 @@ describe('integration lifecycle on Temporal', () => {
 
     await writeSecret(org.consumerSecret);
     await handle.signal(credentialsUpdatedSignal);
-    const done = await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, 90_000);
-    expect(done.lastRun?.status).toBe('succeeded');
-    const fingerprint = await collectedFingerprint(services.sql, ids.integrationId);
-    expect(fingerprint.sf_login_history!.rows).toBe(
+    await expectInitialCollectionComplete(
+      handle,
+      services.sql,
+      ids.integrationId,
       simulator.simulator.control.objectCounts(org.key).LoginHistory,
+      90_000,
     );
     await handle.signal(disconnectSignal);
     await handle.result();
@@ -200,11 +202,12 @@ describe('integration lifecycle on Temporal', () => {
     await handle.executeUpdate(testConnectivityUpdate);
     simulator.simulator.control.setFaults(org.key, { revokeTokensEveryCalls: 7 });
     await handle.executeUpdate(requestCollectionUpdate);
-    const done = await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, 90_000);
-    expect(done.lastRun?.status).toBe('succeeded');
-    const fingerprint = await collectedFingerprint(services.sql, ids.integrationId);
-    expect(fingerprint.sf_login_history!.rows).toBe(
+    await expectInitialCollectionComplete(
+      handle,
+      services.sql,
+      ids.integrationId,
       simulator.simulator.control.objectCounts(org.key).LoginHistory,
+      90_000,
     );
     expect(simulator.simulator.control.counters(org.key).tokenRequests).toBeGreaterThan(3);
     const status = await handle.query(statusQuery);

@@ -7,6 +7,7 @@ import { spawnWorkerProcess } from '../support/worker-process';
 import {
   collectedFingerprint,
   createTestIntegration,
+  expectInitialCollectionComplete,
   startIntegrationWorkflow,
   waitForStatus,
 } from '../support/integrations';
@@ -92,11 +93,12 @@ describe('quota guard and crash recovery', () => {
     // The next day: Salesforce's rolling window has moved on; the re-check lets the run finish exactly.
     simulator.simulator.control.advanceClock(DAY + 60_000);
     await handle.signal(resumeSignal);
-    const done = await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, 120_000);
-    expect(done.lastRun?.status).toBe('succeeded');
-    const fingerprint = await collectedFingerprint(services.sql, ids.integrationId);
-    expect(fingerprint.sf_login_history!.rows).toBe(
+    await expectInitialCollectionComplete(
+      handle,
+      services.sql,
+      ids.integrationId,
       simulator.simulator.control.objectCounts(org.key).LoginHistory,
+      120_000,
     );
     await handle.signal(disconnectSignal);
     await handle.result();

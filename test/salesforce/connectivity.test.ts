@@ -1,40 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { createConnectivityActivities } from '../../activities/connectivity';
-import { createSalesforceClientFactory } from '../../activities/salesforce/client';
-import { connectTestServices } from '../support/context';
 import {
   captureLogger,
-  createTestSecretBox,
   insertIntegration,
   makeDeps,
-  startSimulator,
+  useSimulatorFixture,
   type RunningSimulator,
 } from './support';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sim: RunningSimulator;
-const salesforce = createSalesforceClientFactory({ requestTimeoutMs: 10_000 });
-const secrets = createTestSecretBox();
-
-beforeAll(async () => {
-  services = await connectTestServices();
-  sim = await startSimulator({ port: 0 });
-});
-afterAll(async () => {
-  await salesforce.close();
-  await sim.close();
-  await services.close();
-});
+const fixture = useSimulatorFixture({ requestTimeoutMs: 10_000 });
 
 async function setup(
   spec: Parameters<RunningSimulator['simulator']['control']['createOrg']>[0],
   connection: { consumerSecret?: string } = {},
 ) {
-  const org = sim.simulator.control.createOrg({ users: 20, logins: 200, ...spec });
-  const integrationId = await insertIntegration(services.sql, secrets, { ...org, ...connection });
+  const org = fixture.sim.simulator.control.createOrg({ users: 20, logins: 200, ...spec });
+  const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, {
+    ...org,
+    ...connection,
+  });
   const { logger, lines } = captureLogger();
-  const deps = makeDeps({ sql: services.sql, temporal: services.temporal, secrets, salesforce, logger });
+  const deps = makeDeps({
+    sql: fixture.services.sql,
+    temporal: fixture.services.temporal,
+    secrets: fixture.secrets,
+    salesforce: fixture.salesforce,
+    logger,
+  });
   return { org, integrationId, lines, activities: createConnectivityActivities(deps) };
 }
 
@@ -51,14 +44,16 @@ describe('testConnectivity', () => {
     if (!result.ok) throw new Error('unreachable');
     expect(result.apiUsage.max).toBe(15_000);
     expect(result.apiUsage.used).toBeGreaterThan(0);
-    const [row] = await services.sql<{ org_id: string; edition: string; last_test: { ok: boolean } }[]>`
+    const [row] = await fixture.services.sql<
+      { org_id: string; edition: string; last_test: { ok: boolean } }[]
+    >`
       select org_id, edition, last_test from integrations where id = ${integrationId}`;
     expect(row).toMatchObject({ org_id: org.orgId, edition: 'Developer Edition', last_test: { ok: true } });
     const log = lines.join('\n');
     expect(log).not.toContain(org.consumerSecret);
     expect(log).not.toMatch(/00D\w{12,15}!/); // no access token
     // token + /limits + Organization + User + LoginHistory: a handful of calls, counted by the simulator.
-    expect(sim.simulator.control.counters(org.key).apiCallsCounted).toBe(4);
+    expect(fixture.sim.simulator.control.counters(org.key).apiCallsCounted).toBe(4);
   });
 
   it('fails with the Manage Users fix when the Run As user only sees its own logins', async () => {
@@ -78,7 +73,7 @@ describe('testConnectivity', () => {
     const result = await activities.testConnectivity({ integrationId });
     expect(result).toMatchObject({ ok: false, code: 'INVALID_CLIENT_SECRET' });
     expect(lines.join('\n')).not.toContain('wrong-secret-value-1234');
-    const [row] = await services.sql<
+    const [row] = await fixture.services.sql<
       { last_test: { code: string } }[]
     >`select last_test from integrations where id = ${integrationId}`;
     expect(row!.last_test.code).toBe('INVALID_CLIENT_SECRET');
@@ -102,7 +97,7 @@ describe('testConnectivity', () => {
 
   it('throws a retryable failure for transient trouble', async () => {
     const { org, integrationId, activities } = await setup({});
-    sim.simulator.control.setFaults(org.key, { unavailableRate: 1 });
+    fixture.sim.simulator.control.setFaults(org.key, { unavailableRate: 1 });
     const error = await activities.testConnectivity({ integrationId }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect((error as ApplicationFailure).nonRetryable).toBe(false);

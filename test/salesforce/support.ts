@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { connectTestServices } from '../support/context';
 import type { ActivityDependencies } from '../../activities/dependencies';
 import {
   createSalesforceClientFactory,
@@ -93,4 +95,40 @@ export function runActivity<A extends unknown[], R>(
   );
   if (options.onHeartbeat) env.on('heartbeat', (details: unknown) => options.onHeartbeat!(details, env));
   return env.run(fn, ...args);
+}
+
+/**
+ * The per-file fixture of the Salesforce and collection tests: the run's database and Temporal client, a
+ * simulator on a free port and a Salesforce client factory, all closed after the file.
+ */
+export interface SimulatorFixture {
+  services: Awaited<ReturnType<typeof connectTestServices>>;
+  sim: RunningSimulator;
+  secrets: SecretBox;
+  salesforce: ClosableSalesforceClientFactory;
+}
+
+export function useSimulatorFixture(
+  options: { requestTimeoutMs?: number; simulatorClock?: boolean } = {},
+): SimulatorFixture {
+  const fixture: SimulatorFixture = {
+    services: undefined as unknown as Awaited<ReturnType<typeof connectTestServices>>,
+    sim: undefined as unknown as RunningSimulator,
+    secrets: createTestSecretBox(),
+    salesforce: createSalesforceClientFactory({
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      // Token and usage freshness follow the simulator's clock when a test moves it.
+      ...(options.simulatorClock ? { now: (): Date => fixture.sim.simulator.control.now() } : {}),
+    }),
+  };
+  beforeAll(async () => {
+    fixture.services = await connectTestServices();
+    fixture.sim = await startSimulator({ port: 0 });
+  });
+  afterAll(async () => {
+    await fixture.salesforce.close();
+    await fixture.sim?.close();
+    await fixture.services?.close();
+  });
+  return fixture;
 }

@@ -85,3 +85,23 @@ export async function collectedFingerprint(sql: Sql, integrationId: string) {
   }
   return result;
 }
+
+/** Waits for the initial collection to finish and checks every LoginHistory row arrived, then disconnects. */
+export async function expectInitialCollectionComplete(
+  handle: WorkflowHandle,
+  sql: Sql,
+  integrationId: string,
+  expectedLogins: number | undefined,
+  timeoutMs = 90_000,
+): Promise<IntegrationStatus> {
+  const done = await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, timeoutMs);
+  if (done.lastRun?.status !== 'succeeded')
+    throw new Error(`run did not succeed: ${JSON.stringify(done.lastRun)}`);
+  const fingerprint = await collectedFingerprint(sql, integrationId);
+  if (fingerprint.sf_login_history!.rows !== expectedLogins) {
+    throw new Error(
+      `expected ${expectedLogins} LoginHistory rows, collected ${fingerprint.sf_login_history!.rows}`,
+    );
+  }
+  return done;
+}
