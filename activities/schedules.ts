@@ -67,18 +67,36 @@ export function createScheduleActivities({
      * is gone (signal-with-start is a no-op for a running one), and runs whose workflow is no longer running
      * are closed as failed.
      */
-    async reconcileIntegrations() {
+    async reconcileIntegrations(input: { tenantId?: string } = {}) {
+      const isRunning = async (workflowId: string) => {
+        try {
+          return (await temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+        } catch {
+          return false; // not found, or gone past retention
+        }
+      };
+      const inScope = input.tenantId
+        ? sql`and integration_id in (select id from integrations where tenant_id = ${input.tenantId})`
+        : sql``;
+      // Orphaned runs first: a workflow restarted below would otherwise look like their owner.
+      const stale = await sql<{ id: string; workflow_id: string }[]>`
+        select id, workflow_id from collection_runs where status in ('running', 'paused') ${inScope}`;
+      let closedRuns = 0;
+      for (const staleRun of stale) {
+        if (await isRunning(staleRun.workflow_id)) continue;
+        const closed = await sql`
+          update collection_runs set status = 'failed', finished_at = now(),
+            error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
+          where id = ${staleRun.id} and status in ('running', 'paused')`;
+        closedRuns += closed.count;
+      }
       let restarted = 0;
-      const integrations = await sql<{ id: string }[]>`select id from integrations where enabled`;
+      const integrations = await sql<{ id: string }[]>`
+        select id from integrations
+        where enabled ${input.tenantId ? sql`and tenant_id = ${input.tenantId}` : sql``}`;
       for (const { id } of integrations) {
         const workflowId = integrationWorkflowId(id);
-        let running = false;
-        try {
-          running = (await temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
-        } catch {
-          running = false;
-        }
-        if (running) continue;
+        if (await isRunning(workflowId)) continue;
         await temporal.workflow.signalWithStart('integrationWorkflow', {
           workflowId,
           taskQueue,
@@ -89,24 +107,6 @@ export function createScheduleActivities({
         });
         restarted += 1;
         logger.warn('reconciler restarted a missing integration workflow', { integrationId: id });
-      }
-      const stale = await sql<{ id: string; workflow_id: string }[]>`
-        select id, workflow_id from collection_runs where status in ('running', 'paused')`;
-      let closedRuns = 0;
-      for (const staleRun of stale) {
-        let running = false;
-        try {
-          running =
-            (await temporal.workflow.getHandle(staleRun.workflow_id).describe()).status.name === 'RUNNING';
-        } catch {
-          running = false;
-        }
-        if (running) continue;
-        const closed = await sql`
-          update collection_runs set status = 'failed', finished_at = now(),
-            error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
-          where id = ${staleRun.id} and status in ('running', 'paused')`;
-        closedRuns += closed.count;
       }
       return { restarted, closedRuns };
     },

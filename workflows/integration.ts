@@ -539,6 +539,8 @@ export async function scheduledCollectionWorkflow(input: { integrationId: string
 }
 
 /** Started by the reconciler schedule: repairs drift between PostgreSQL and Temporal. */
-export async function reconcilerWorkflow(): Promise<{ restarted: number; closedRuns: number }> {
-  return calls.reconcileIntegrations();
+export async function reconcilerWorkflow(
+  input: { tenantId?: string } = {},
+): Promise<{ restarted: number; closedRuns: number }> {
+  return calls.reconcileIntegrations(input);
 }

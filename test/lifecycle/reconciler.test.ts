@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startSimulator } from '../../simulator';
+import { connectTestServices } from '../support/context';
+import { startTestWorker, testSecrets, type TestWorker } from '../support/worker';
+import { createTestIntegration, startIntegrationWorkflow, waitForStatus } from '../support/integrations';
+import {
+  disconnectSignal,
+  integrationWorkflowId,
+  requestCollectionUpdate,
+  testConnectivityUpdate,
+} from '../../workflows/definitions';
+
+describe('reconciler', () => {
+  let services: Awaited<ReturnType<typeof connectTestServices>>;
+  let simulator: Awaited<ReturnType<typeof startSimulator>>;
+  let worker: TestWorker;
+  const secrets = testSecrets();
+
+  beforeAll(async () => {
+    services = await connectTestServices();
+    simulator = await startSimulator({ port: 0 });
+    worker = await startTestWorker({
+      sql: services.sql,
+      temporalAddress: inject('temporalAddress'),
+      secrets: secrets.box,
+    });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await simulator?.close();
+    await services?.close();
+  });
+
+  it('restores a lost integration workflow from PostgreSQL and closes the run it left running', async () => {
+    const org = simulator.simulator.control.createOrg({ users: 30, logins: 500, seed: 41 });
+    const ids = await createTestIntegration(services.sql, secrets.box, org);
+    const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
+    await handle.executeUpdate(testConnectivityUpdate);
+    await handle.executeUpdate(requestCollectionUpdate);
+    await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, 60_000);
+
+    // Drift: the workflow is terminated by hand while a run row still says "running".
+    const [orphan] = await services.sql<{ id: string }[]>`
+      insert into collection_runs (integration_id, kind, trigger, status, workflow_id)
+      values (${ids.integrationId}, 'incremental', 'schedule', 'running', ${integrationWorkflowId(ids.integrationId)})
+      returning id`;
+    const lostRunId = (await handle.describe()).runId;
+    await handle.terminate('simulated operator mistake');
+
+    const repaired = await services.temporal.workflow.execute('reconcilerWorkflow', {
+      workflowId: `reconciler-${ids.tenantId}`,
+      taskQueue: worker.taskQueue,
+      args: [{ tenantId: ids.tenantId }],
+    });
+    expect(repaired).toEqual({ restarted: 1, closedRuns: 1 });
+
+    const [closed] = await services.sql`select status, error from collection_runs where id = ${orphan!.id}`;
+    expect(closed).toMatchObject({ status: 'failed' });
+    expect(closed!.error).toMatch(/ended unexpectedly/);
+
+    // The restored workflow knows what PostgreSQL knows: connected, initial collection done.
+    const restored = services.temporal.workflow.getHandle(integrationWorkflowId(ids.integrationId));
+    const status = await waitForStatus(restored, (s) => s.state === 'idle');
+    expect(status.initialCollectionDone).toBe(true);
+    expect((await restored.describe()).runId).not.toBe(lostRunId);
+
+    // A second pass finds nothing to repair.
+    const again = await services.temporal.workflow.execute('reconcilerWorkflow', {
+      workflowId: `reconciler-again-${ids.tenantId}`,
+      taskQueue: worker.taskQueue,
+      args: [{ tenantId: ids.tenantId }],
+    });
+    expect(again).toEqual({ restarted: 0, closedRuns: 0 });
+    await restored.signal(disconnectSignal);
+    await restored.result();
+  }, 120_000);
+});
