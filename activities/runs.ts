@@ -131,9 +131,10 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
           options: unknown;
           enabled: boolean;
           display_name: string;
+          tenant_id: string;
         }[]
       >`
-        select state, last_test, options, enabled, display_name from integrations where id = ${input.integrationId}`;
+        select state, last_test, options, enabled, display_name, tenant_id from integrations where id = ${input.integrationId}`;
       if (!integration)
         throw ApplicationFailure.nonRetryable(
           `Integration ${input.integrationId} does not exist`,
@@ -159,6 +160,7 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
         lastRun: last ? toRunSummary(last) : null,
         quotaThresholdPercent: parseIntegrationOptions(integration.options).quotaThresholdPercent,
         displayName: integration.display_name,
+        tenantId: integration.tenant_id,
       };
     },
   };

@@ -40,7 +40,12 @@ import {
   type IntegrationWorkflowInput,
   type RunTrigger,
 } from './definitions';
-import { IntegrationDisplayNameAttribute, IntegrationStateAttribute } from './search-attributes';
+import {
+  IntegrationDisplayNameAttribute,
+  IntegrationIdAttribute,
+  IntegrationStateAttribute,
+  TenantIdAttribute,
+} from './search-attributes';
 
 const NON_RETRYABLE = ['SalesforceSetupError', 'SalesforceQueryError', 'IntegrationNotFound'];
 
@@ -280,7 +285,13 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
         : 'connected'
       : 'awaiting_test';
     s.state = 'awaiting_test';
-    upsertSearchAttributes([{ key: IntegrationStateAttribute, value: 'awaiting_test' }]);
+    // Started by the reconciler, the workflow has no search attributes yet; the API sets the same ones.
+    upsertSearchAttributes([
+      { key: IntegrationIdAttribute, value: integrationId },
+      { key: TenantIdAttribute, value: snapshot.tenantId },
+      { key: IntegrationDisplayNameAttribute, value: snapshot.displayName },
+      { key: IntegrationStateAttribute, value: 'awaiting_test' },
+    ]);
     await setState(restored);
   }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ConfigurationError, parseEnvironment } from '../../platform/env';
+import { readFileSync } from 'node:fs';
+import { ConfigurationError, environmentSchema, parseEnvironment } from '../../platform/env';
 
 describe('environment module', () => {
   it('applies defaults when nothing is set', () => {
@@ -43,5 +44,11 @@ describe('environment module', () => {
     expect(result.status).toBe(78);
     expect(result.stderr).toContain('DATABASE_URL: must be a postgres:// connection URL');
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('.env.example documents every variable the module reads, and nothing else', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]).sort();
+    expect(documented).toEqual(Object.keys(environmentSchema.shape).sort());
   });
 });

@@ -9,6 +9,11 @@ import {
   requestCollectionUpdate,
   testConnectivityUpdate,
 } from '../../workflows/definitions';
+import {
+  IntegrationIdAttribute,
+  IntegrationStateAttribute,
+  TenantIdAttribute,
+} from '../../workflows/search-attributes';
 
 describe('reconciler', () => {
   let services: Awaited<ReturnType<typeof connectTestServices>>;
@@ -62,7 +67,12 @@ describe('reconciler', () => {
     const restored = services.temporal.workflow.getHandle(integrationWorkflowId(ids.integrationId));
     const status = await waitForStatus(restored, (s) => s.state === 'idle');
     expect(status.initialCollectionDone).toBe(true);
-    expect((await restored.describe()).runId).not.toBe(lostRunId);
+    const description = await restored.describe();
+    expect(description.runId).not.toBe(lostRunId);
+    // Operators still find it in the Temporal UI by integration, tenant and name.
+    expect(description.typedSearchAttributes.get(IntegrationIdAttribute)).toBe(ids.integrationId);
+    expect(description.typedSearchAttributes.get(TenantIdAttribute)).toBe(ids.tenantId);
+    expect(description.typedSearchAttributes.get(IntegrationStateAttribute)).toBe('idle');
 
     // A second pass finds nothing to repair.
     const again = await services.temporal.workflow.execute('reconcilerWorkflow', {
