@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { historyText } from '../support/history-text';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../simulator';
@@ -124,11 +125,11 @@ describe('API end to end with the worker, Temporal and the simulator', () => {
 
     const histories: string[] = [];
     histories.push(
-      JSON.stringify(await services.temporal.workflow.getHandle(integrationWorkflowId(id)).fetchHistory()),
+      historyText(await services.temporal.workflow.getHandle(integrationWorkflowId(id)).fetchHistory()),
     );
     for await (const execution of services.temporal.workflow.list({ query: `IntegrationId = "${id}"` })) {
       histories.push(
-        JSON.stringify(
+        historyText(
           await services.temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory(),
         ),
       );
@@ -138,7 +139,16 @@ describe('API end to end with the worker, Temporal and the simulator', () => {
     expect(responses.join('\n')).not.toContain(secret);
     expect(harness.log.lines.join('\n')).not.toContain(secret);
     expect(workerLog.lines.join('\n')).not.toContain(secret);
-    for (const history of histories) expect(history).not.toContain(secret);
+    const accessToken = new RegExp(`${org.orgId.slice(0, 15)}![A-Za-z0-9._]`);
+    expect(workerLog.lines.join('\n')).not.toMatch(accessToken);
+    expect(harness.log.lines.join('\n')).not.toMatch(accessToken);
+    expect(responses.join('\n')).not.toMatch(accessToken);
+    for (const history of histories) {
+      expect(history).not.toContain(secret);
+      // Access tokens are "<org id>!…" (Salesforce's documented shape); none may reach a history either.
+      expect(history).not.toMatch(accessToken);
+    }
+    expect(histories.join('\n')).toContain(id); // the check reads real history text
     expect(harness.log.records().filter((r) => r.message === 'request').length).toBeGreaterThanOrEqual(
       responses.length,
     );
