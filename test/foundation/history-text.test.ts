@@ -8,9 +8,7 @@ describe('historyText', () => {
     const payload = defaultPayloadConverter.toPayload({ consumerSecret: 'S3cr3t-value' });
     const history = temporal.api.history.v1.History.decode(
       temporal.api.history.v1.History.encode({
-        events: [
-          { eventId: 1, workflowExecutionSignaledEventAttributes: { input: { payloads: [payload] } } },
-        ],
+        events: [{ workflowExecutionSignaledEventAttributes: { input: { payloads: [payload] } } }],
       }).finish(),
     );
     expect(JSON.stringify(history)).not.toContain('S3cr3t-value');
