@@ -57,18 +57,32 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
         values (${input.integrationId}, ${input.kind}, ${input.trigger}, 'running', ${input.workflowId}, ${now()})
         on conflict (integration_id) where status in ('running', 'paused') do update set status = collection_runs.status
         returning id, started_at`;
-      // Logins at or after the watermark (minus the overlap the collector re-reads) are this run's new rows:
-      // the findings recompute after the run only needs to look from there on.
-      const [watermark] = await sql<{ at: Date | null }[]>`
-        select watermark_at as at from collection_cursors
-        where integration_id = ${input.integrationId} and object = 'LoginHistory'`;
+      // Findings are recomputed over logins from the last successful recompute on (minus the overlap that
+      // collection re-reads, where late rows land), so a run whose recompute failed leaves nothing unexamined.
+      const [integrationRow] = await sql<{ findings_through: Date | null }[]>`
+        select findings_through from integrations where id = ${input.integrationId}`;
+      const through = integrationRow?.findings_through ?? null;
       const overlapMs = options.incrementalOverlapMinutes * 60_000;
       return {
         runId: row!.id,
         startedAt: row!.started_at.toISOString(),
         quotaThresholdPercent: options.quotaThresholdPercent,
-        loginWatermark: watermark?.at ? new Date(watermark.at.getTime() - overlapMs).toISOString() : null,
+        findingsSince: through ? new Date(through.getTime() - overlapMs).toISOString() : null,
       };
+    },
+
+    /** Called after a successful findings recompute: every login collected so far has been examined. */
+    async markFindingsComputed(input: { integrationId: string }) {
+      await sql`
+        update integrations
+        set findings_through = (select max(login_time) from sf_login_history where integration_id = ${input.integrationId})
+        where id = ${input.integrationId}`;
+    },
+
+    async markIntegrationDisconnected(input: { integrationId: string }) {
+      await sql`
+        update integrations set enabled = false, disconnected_at = coalesce(disconnected_at, ${now()})
+        where id = ${input.integrationId}`;
     },
 
     async recordRunPause(input: { runId: string; reason: string; detail: string; resumeAt: string | null }) {
@@ -97,7 +111,7 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
 
     async finishCollectionRun(input: {
       runId: string;
-      status: 'succeeded' | 'failed' | 'cancelled';
+      status: 'succeeded' | 'partial' | 'failed' | 'cancelled';
       error: string | null;
     }): Promise<RunSummary> {
       const [row] = await sql<RunRow[]>`

@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { ActivityDependencies } from './dependencies';
 import { dailyScheduleId, integrationWorkflowId, reconcileSignal } from '../workflows/definitions';
@@ -59,7 +59,6 @@ export function createScheduleActivities({
 
     async deleteDailySchedule({ integrationId }: { integrationId: string }) {
       await ignoreMissing(temporal.schedule.getHandle(dailyScheduleId(integrationId)).delete());
-      await sql`update integrations set enabled = false, disconnected_at = coalesce(disconnected_at, now()) where id = ${integrationId}`;
     },
 
     /**
@@ -71,8 +70,10 @@ export function createScheduleActivities({
       const isRunning = async (workflowId: string) => {
         try {
           return (await temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
-        } catch {
-          return false; // not found, or gone past retention
+        } catch (error) {
+          // Only "no such workflow" means gone; any other error must not mark a live run as failed.
+          if (error instanceof WorkflowNotFoundError) return false;
+          throw error;
         }
       };
       const inScope = input.tenantId

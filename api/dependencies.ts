@@ -11,8 +11,8 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   /** Token-bucket size and refill per API key per minute. */
   rateLimitPerMinute: number;
-  /** Task queue new integration workflows are started on; tests use their own. Default: TASK_QUEUE. */
-  taskQueue?: string;
+  /** Task queue new integration workflows are started on (TEMPORAL_TASK_QUEUE; tests use their own). */
+  taskQueue: string;
   /** How long Test Connectivity / Collect Now wait for the workflow's answer. Default: 60 s. */
   workflowUpdateTimeoutMs?: number;
 }

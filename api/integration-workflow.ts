@@ -9,7 +9,6 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { TASK_QUEUE } from '../platform/temporal';
 import {
   credentialsUpdatedSignal,
   settingsUpdatedSignal,
@@ -72,6 +71,8 @@ export interface IntegrationWorkflowCommands {
   disconnect(integrationId: string): Promise<'signalled' | 'not_running'>;
   /** Stops everything at once, for purge: the data the workflow would touch is about to be deleted. */
   terminate(integrationId: string, reason: string): Promise<void>;
+  /** Deletes the daily schedule (no error when there is none). */
+  deleteSchedule(integrationId: string): Promise<void>;
   status(integrationId: string): Promise<{ status: IntegrationStatus } | { unavailable: string }>;
   schedule(integrationId: string): Promise<{ id: string; paused: boolean; nextRunTimes: string[] } | null>;
 }
@@ -137,7 +138,7 @@ export function integrationWorkflowCommands(
       const input: IntegrationWorkflowInput = { integrationId };
       await temporal.workflow.start(WORKFLOW_TYPE, {
         workflowId: integrationWorkflowId(integrationId),
-        taskQueue: config.taskQueue ?? TASK_QUEUE,
+        taskQueue: config.taskQueue,
         args: [input],
         typedSearchAttributes: [
           { key: IntegrationIdAttribute, value: integrationId },
@@ -182,12 +183,15 @@ export function integrationWorkflowCommands(
     settingsUpdated: (integrationId) =>
       signalIfRunning(integrationId, (h) => h.signal(settingsUpdatedSignal)),
     disconnect: (integrationId) => signalIfRunning(integrationId, (h) => h.signal(disconnectSignal)),
-    async terminate(integrationId, reason) {
+    async deleteSchedule(integrationId) {
       try {
         await temporal.schedule.getHandle(dailyScheduleId(integrationId)).delete();
       } catch (error) {
         if (!(error instanceof ScheduleNotFoundError)) throw error;
       }
+    },
+    async terminate(integrationId, reason) {
+      await this.deleteSchedule(integrationId);
       try {
         await handle(integrationId).terminate(reason);
       } catch (error) {

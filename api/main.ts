@@ -35,6 +35,7 @@ const app = createApp({
     allowLocalSalesforceUrls: env.ALLOW_LOCAL_SALESFORCE_URLS,
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
   },
 });
 const server = serve({ fetch: app.fetch, port: env.API_PORT, hostname: env.API_HOST }, (info) =>

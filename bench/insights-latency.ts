@@ -4,6 +4,10 @@
  * of a full and an incremental findings recompute, and (with --explain) the plans behind them.
  *
  *   npx tsx bench/insights-latency.ts [--users 100000] [--logins 5000000] [--iterations 40] [--explain]
+ *     [--database name] [--skip-recompute]
+ *
+ * --database keeps the generated database under that name and reuses it on the next run (generation takes
+ * minutes; pending migrations are applied to it), so query changes can be measured again in seconds.
  *
  * PostgreSQL: BENCH_POSTGRES_URL (a server URL whose user may create databases), else an embedded
  * PostgreSQL in a temporary directory.
@@ -35,6 +39,11 @@ const args = z
     logins: z.coerce.number().int().min(10_000).default(5_000_000),
     iterations: z.coerce.number().int().min(5).default(40),
     explain: z.boolean().default(false),
+    'skip-recompute': z.boolean().default(false),
+    database: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .optional(),
   })
   .parse(
     parseArgs({
@@ -43,6 +52,8 @@ const args = z
         logins: { type: 'string' },
         iterations: { type: 'string' },
         explain: { type: 'boolean' },
+        database: { type: 'string' },
+        'skip-recompute': { type: 'boolean' },
       },
     }).values,
   );
@@ -199,63 +210,83 @@ async function main() {
     embedded = await startEmbeddedPostgres({ dataDir, port: await freePort() });
     adminUrl = embedded.url;
   }
-  const database = `ic_bench_insights_${Date.now()}`;
+  const database = args.database ?? `ic_bench_insights_${Date.now()}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin`create database ${admin(database)}`;
+  const [existing] = await admin`select 1 from pg_database where datname = ${database}`;
+  const reuse = Boolean(existing) && args.database !== undefined;
+  if (!reuse) await admin`create database ${admin(database)}`;
   const url = withDatabase(adminUrl, database);
   const sql = createSql({ url, poolSize: 4, applicationName: 'insights-bench' });
   try {
     await applyMigrations(url);
-    const now = new Date();
-    const [tenant] = await sql<{ id: string }[]>`insert into tenants (name) values ('bench') returning id`;
-    const [integration] = await sql<{ id: string }[]>`
-      insert into integrations (
-        tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext, consumer_secret_key_id,
-        consumer_secret_last4, options
-      ) values (
-        ${tenant!.id}, 'Bench', 'https://bench.my.salesforce.com', 'key', ${Buffer.from('x')}, 'bench', 'xxxx',
-        ${sql.json({ licenseMonthlyPrices: { Salesforce: 150, 'Salesforce Platform': 25 } })}
-      ) returning id
-    `;
-    const integrationId = integration!.id;
-    console.log(
-      `Generating ${args.users.toLocaleString('en')} users / ${args.logins.toLocaleString('en')} logins`,
-    );
-    await timed('Data generated', () => generate(sql, integrationId, now, args.users, args.logins));
+    // A reused database keeps its generation time as the integration's created_at: the data is relative to it.
+    const [previous] = reuse
+      ? await sql<{ id: string; tenant_id: string; created_at: Date }[]>`
+          select id, tenant_id, created_at from integrations where display_name = 'Bench'
+        `
+      : [];
+    const now = previous?.created_at ?? new Date();
+    let integrationId: string;
+    let tenantId: string;
+    if (previous) {
+      ({ id: integrationId, tenant_id: tenantId } = previous);
+      console.log(`Reusing database ${database} generated at ${now.toISOString()}`);
+    } else {
+      const [tenant] = await sql<{ id: string }[]>`insert into tenants (name) values ('bench') returning id`;
+      const [integration] = await sql<{ id: string }[]>`
+        insert into integrations (
+          tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext, consumer_secret_key_id,
+          consumer_secret_last4, options, created_at
+        ) values (
+          ${tenant!.id}, 'Bench', 'https://bench.my.salesforce.com', 'key', ${Buffer.from('x')}, 'bench', 'xxxx',
+          ${sql.json({ licenseMonthlyPrices: { Salesforce: 150, 'Salesforce Platform': 25 } })}, ${now}
+        ) returning id
+      `;
+      integrationId = integration!.id;
+      tenantId = tenant!.id;
+      console.log(
+        `Generating ${args.users.toLocaleString('en')} users / ${args.logins.toLocaleString('en')} logins`,
+      );
+      await timed('Data generated', () => generate(sql, integrationId, now, args.users, args.logins));
+    }
 
-    console.log('\nFindings recompute');
-    const full = await timed('  full (since = null)', () =>
-      recomputeFindings(sql, { integrationId, since: null, now }),
-    );
-    console.log(`    opened ${full.opened}, updated ${full.updated}`, full.byKind);
     const since = new Date(now.getTime() - DAY);
-    const incremental = await timed('  incremental (since = now − 1 day, ~1/180 of the logins)', () =>
-      recomputeFindings(sql, { integrationId, since, now }),
-    );
-    console.log(`    opened ${incremental.opened}, updated ${incremental.updated}`);
-    await timed('  incremental (since = now − 1 hour)', () =>
-      recomputeFindings(sql, { integrationId, since: new Date(now.getTime() - 3_600_000), now }),
-    );
+    if (!args['skip-recompute']) {
+      console.log('\nFindings recompute');
+      const steps = (step: string, ms: number) => console.log(`    ${step.padEnd(34)} ${ms} ms`);
+      const full = await timed('  full (since = null)', () =>
+        recomputeFindings(sql, { integrationId, since: null, now, onStep: steps }),
+      );
+      console.log(`    opened ${full.opened}, updated ${full.updated}`, full.byKind);
+      const incremental = await timed('  incremental (since = now − 1 day, ~1/180 of the logins)', () =>
+        recomputeFindings(sql, { integrationId, since, now, onStep: steps }),
+      );
+      console.log(`    opened ${incremental.opened}, updated ${incremental.updated}`);
+      await timed('  incremental (since = now − 1 hour)', () =>
+        recomputeFindings(sql, { integrationId, since: new Date(now.getTime() - 3_600_000), now }),
+      );
+    }
 
-    // Findings to page through: the synthetic org is clean, so plant 20,000 directly.
-    await sql`
-      insert into findings (
-        integration_id, kind, severity, dedupe_key, subject, user_id, user_ids, first_seen_at, last_seen_at, status
-      )
-      select ${integrationId}, (array['brute_force', 'new_country', 'impossible_travel'])[1 + n % 3],
-        (array['medium', 'high', 'critical'])[1 + n % 3], 'bench:' || n, '005BENCH' || lpad(n::text, 10, '0'),
-        '005BENCH' || lpad(n::text, 10, '0'), array['005BENCH' || lpad(n::text, 10, '0')],
-        ${now}::timestamptz - make_interval(mins => n * 13), ${now}::timestamptz - make_interval(mins => n * 13),
-        case when n % 4 = 0 then 'acknowledged' else 'open' end
-      from generate_series(1, 20000) n
-    `;
+    if (!previous) {
+      // Findings to page through: the synthetic org is clean, so plant 20,000 directly.
+      await sql`
+        insert into findings (
+          integration_id, kind, severity, dedupe_key, subject, user_id, user_ids, first_seen_at, last_seen_at, status
+        )
+        select ${integrationId}, (array['brute_force', 'new_country', 'impossible_travel'])[1 + n % 3],
+          (array['medium', 'high', 'critical'])[1 + n % 3], 'bench:' || n, '005BENCH' || lpad(n::text, 10, '0'),
+          '005BENCH' || lpad(n::text, 10, '0'), array['005BENCH' || lpad(n::text, 10, '0')],
+          ${now}::timestamptz - make_interval(mins => n * 13), ${now}::timestamptz - make_interval(mins => n * 13),
+          case when n % 4 = 0 then 'acknowledged' else 'open' end
+        from generate_series(1, 20000) n
+      `;
+    }
     await sql`vacuum analyze findings`;
     await sql`vacuum analyze login_daily_counts`;
 
     const last30 = { from: new Date(now.getTime() - 30 * DAY), to: now };
     const last180 = { from: new Date(now.getTime() - 180 * DAY), to: now };
     const someUser = '005BENCH0000012345';
-    const tenantId = tenant!.id;
     console.log(`\nInsight queries (${args.iterations} runs each after 3 warm-ups)`);
     const results = [
       await measure('unused accounts (days=90, 1,000 listed)', args.iterations, () =>
@@ -349,7 +380,7 @@ async function main() {
     }
   } finally {
     await sql.end({ timeout: 5 });
-    await admin`drop database if exists ${admin(database)} with (force)`;
+    if (!args.database) await admin`drop database if exists ${admin(database)} with (force)`;
     await admin.end({ timeout: 5 });
     if (embedded) await embedded.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

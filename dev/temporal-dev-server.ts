@@ -69,17 +69,23 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
         `Temporal dev server did not answer on ${address} within ${options.startupTimeoutMs ?? 60_000} ms`,
       );
     }
+    let candidate: Connection | undefined;
     try {
-      const candidate = await Connection.connect({ address, connectTimeout: 1000 });
+      candidate = await Connection.connect({ address, connectTimeout: 1000 });
       await candidate.workflowService.describeNamespace({ namespace: options.namespace });
       connection = candidate;
     } catch {
+      await candidate?.close();
       await new Promise((r) => setTimeout(r, 250));
     }
   }
   try {
     await registerSearchAttributes(connection, options.namespace);
     await setRetention(connection, options.namespace, options.retentionHours);
+  } catch (error) {
+    // Do not leave a half-configured server running behind a failed start.
+    child.kill('SIGKILL');
+    throw error;
   } finally {
     await connection.close();
   }

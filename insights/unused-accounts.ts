@@ -20,7 +20,7 @@ export interface ReclaimableUser {
    * but still active, so still consuming a licence, whatever its last login.
    */
   reasons: UnusedReason[];
-  /** Latest successful login: LoginHistory where collected, else User.LastLoginDate. */
+  /** Latest successful login: LoginHistory where collected (as of the last recompute), else User.LastLoginDate. */
   lastLoginAt: string | null;
   createdAt: string | null;
 }
@@ -79,8 +79,12 @@ const NO_LICENSE = '(no licence)';
  * last login predates the retained LoginHistory (about six months) fall back to LastLoginDate.
  *
  * Plan: candidates come from the partial index on active users' LastLoginDate (only users whose
- * LastLoginDate is old or empty) plus the frozen partial index; LoginHistory is then probed once per
- * candidate through the successes index, so the cost grows with the reclaimable users, not the org.
+ * LastLoginDate is old or empty) plus the frozen partial index; each candidate's last LoginHistory success is
+ * then read from user_login_rollups, so the cost grows with the reclaimable users, not the org or its logins.
+ *
+ * Freshness: user_login_rollups is brought up to date by recomputeFindings at the end of every collection
+ * run (the same moment findings and the daily counts are), and LastLoginDate comes from the same run, so the
+ * report reflects the last finished run.
  */
 export async function unusedAccounts(
   sql: Sql,
@@ -209,52 +213,58 @@ export function reclaimableUsersQuery(sql: Sql, integrationId: string, cutoff: D
       total: number;
     }[]
   >`
-    -- The few API-only permission sets, once; each candidate is then checked against them with index probes
-    -- instead of building the whole API-only population (see user-classes.ts for the definition).
+    -- The few API-only permission sets, once (see user-classes.ts for the definition): candidates are checked
+    -- against the profile ids inline and against the assignees of those sets with one hash anti-join.
     with api_sets as materialized (
       select coalesce(array_agg(id), '{}') as ids,
         coalesce(array_agg(profile_id) filter (where is_owned_by_profile), '{}') as profile_ids
       from sf_permission_sets
       where integration_id = ${integrationId} and api_user_only
     ),
+    api_assignees as materialized (
+      select assignee_id from sf_permission_set_assignments
+      where integration_id = ${integrationId}
+        and permission_set_id = any((select ids from api_sets)::text[])
+    ),
     frozen as materialized (
       select user_id from sf_user_logins where integration_id = ${integrationId} and is_frozen
     ),
-    -- Candidates carry their columns from the index-driven scans, so sf_users is not read a second time.
+    -- One bitmap scan of sf_users: the LastLoginDate indexes (old or empty) OR the primary key for the
+    -- frozen ids, so no union has to de-duplicate wide rows.
     candidates as (
       select u.id, u.username, u.name, u.user_license_id, u.user_license_name, u.profile_id, u.profile_name,
         u.created_at, u.last_login_at
       from sf_users u
       where u.integration_id = ${integrationId} and u.is_active
-        and (u.last_login_at is null or u.last_login_at < ${cutoff})
-      union
-      select u.id, u.username, u.name, u.user_license_id, u.user_license_name, u.profile_id, u.profile_name,
-        u.created_at, u.last_login_at
-      from frozen f
-      join sf_users u on u.integration_id = ${integrationId} and u.id = f.user_id and u.is_active
+        and (
+          u.last_login_at is null or u.last_login_at < ${cutoff}
+          or u.id = any(array(select user_id from frozen))
+        )
     ),
-    classified as (
+    -- Materialized so the rollup probe runs once per candidate, not once per use of last_login_at.
+    classified as materialized (
       select
         u.id as user_id, u.username, u.name, coalesce(l.name, u.user_license_name) as license,
         u.profile_name, u.created_at,
-        greatest(h.last_success, u.last_login_at) as last_login_at,
+        -- The last success per user is kept by recomputeFindings (user_login_rollups): one primary-key
+        -- probe into a narrow table per candidate instead of a walk of LoginHistory's success index.
+        greatest(
+          (
+            select r.last_success_at from user_login_rollups r
+            where r.integration_id = ${integrationId} and r.user_id = u.id
+          ),
+          u.last_login_at
+        ) as last_login_at,
         f.user_id is not null as frozen
       from candidates u
       left join sf_user_licenses l on l.integration_id = ${integrationId} and l.id = u.user_license_id
       left join (select distinct user_id from frozen) f on f.user_id = u.id
-      left join lateral (
-        select max(h.login_time) as last_success from sf_login_history h
-        where h.integration_id = ${integrationId} and h.user_id = u.id and h.status = 'Success'
-      ) h on true
+      left join (select distinct assignee_id from api_assignees) a on a.assignee_id = u.id
       -- No licence (the Automated Process user, salesforce-api.md §5.4): nothing to reclaim.
-      where coalesce(l.name, u.user_license_name) is not null
-        and coalesce(l.name, u.user_license_name) <> 'Salesforce Integration'
+      where a.assignee_id is null
         and not coalesce(u.profile_id = any((select profile_ids from api_sets)::text[]), false)
-        and not exists (
-          select 1 from sf_permission_set_assignments a
-          where a.integration_id = ${integrationId} and a.assignee_id = u.id
-            and a.permission_set_id = any((select ids from api_sets)::text[])
-        )
+        and coalesce(l.name, u.user_license_name) is not null
+        and coalesce(l.name, u.user_license_name) <> 'Salesforce Integration'
     )
     ,
     reclaimable as (
@@ -301,16 +311,24 @@ export function apiOnlyUsersQuery(sql: Sql, integrationId: string) {
     }[]
   >`
     with api_only as materialized (${apiOnlyUserIds(sql, integrationId)})
+    -- Primary-key probes per API-only user (a few per cent of the org) into sf_users and the rollup; a
+    -- correlated subquery keeps the planner from hashing the whole of both tables.
     select u.id as user_id, u.username, u.name, coalesce(l.name, u.user_license_name) as license,
-      u.profile_name, greatest(h.last_success, u.last_login_at) as last_login_at
+      u.profile_name,
+      greatest(
+        (
+          select r.last_success_at from user_login_rollups r
+          where r.integration_id = ${integrationId} and r.user_id = u.id
+        ),
+        u.last_login_at
+      ) as last_login_at
     from api_only a
-    join sf_users u on u.integration_id = ${integrationId} and u.id = a.user_id
+    cross join lateral (
+      select * from sf_users u
+      where u.integration_id = ${integrationId} and u.id = a.user_id and u.is_active
+      offset 0
+    ) u
     left join sf_user_licenses l on l.integration_id = u.integration_id and l.id = u.user_license_id
-    left join lateral (
-      select max(h.login_time) as last_success from sf_login_history h
-      where h.integration_id = u.integration_id and h.user_id = u.id and h.status = 'Success'
-    ) h on true
-    where u.is_active
     order by u.username
   `;
 }

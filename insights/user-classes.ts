@@ -11,22 +11,28 @@ import type { Sql } from '../platform/database';
  * definition (salesforce-api.md §6).
  */
 export function apiOnlyUserIds(sql: Sql, integrationId: string) {
-  // "= any(array(…))" over the handful of matching permission sets makes PostgreSQL probe the
-  // (integration_id, profile_id) and (integration_id, permission_set_id) indexes instead of hashing the
-  // whole user and assignment tables, whose row estimate it cannot derive from a flag on another table.
+  // Driven from the handful of matching permission sets through a lateral join, so each set is one
+  // parameterised range of the (integration_id, profile_id) / (integration_id, permission_set_id) indexes.
+  // With "= any(array(…))" the planner cannot see the array's size and, on a large org, chose to scan all of
+  // sf_users (≈ 40 ms of the unused-accounts report at 100 k users). "offset 0" keeps the lateral from being
+  // flattened into a hash join over the whole table.
   return sql`
     select u.id as user_id
-    from sf_users u
-    where u.integration_id = ${integrationId} and u.profile_id = any(array(
-      select ps.profile_id from sf_permission_sets ps
-      where ps.integration_id = ${integrationId} and ps.is_owned_by_profile and ps.api_user_only
-    ))
+    from sf_permission_sets ps
+    cross join lateral (
+      select u.id from sf_users u where u.integration_id = ${integrationId} and u.profile_id = ps.profile_id
+      offset 0
+    ) u
+    where ps.integration_id = ${integrationId} and ps.is_owned_by_profile and ps.api_user_only
     union
     select a.assignee_id
-    from sf_permission_set_assignments a
-    where a.integration_id = ${integrationId} and a.permission_set_id = any(array(
-      select ps.id from sf_permission_sets ps where ps.integration_id = ${integrationId} and ps.api_user_only
-    ))
+    from sf_permission_sets ps
+    cross join lateral (
+      select a.assignee_id from sf_permission_set_assignments a
+      where a.integration_id = ${integrationId} and a.permission_set_id = ps.id
+      offset 0
+    ) a
+    where ps.integration_id = ${integrationId} and ps.api_user_only
     union
     select u.id
     from sf_users u

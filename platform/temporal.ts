@@ -14,12 +14,6 @@ import { Connection, Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Environment } from './env';
 
-/**
- * The default task queue every worker of this product polls. Deployments that share one Temporal namespace
- * (or tests that need isolated workers) set TEMPORAL_TASK_QUEUE; API and worker must agree.
- */
-export const TASK_QUEUE = 'identity-collector';
-
 interface TemporalSettings {
   address: string;
   namespace: string;

@@ -50,7 +50,7 @@ export interface QuotaStatus {
 export interface RunSummary {
   runId: string;
   kind: RunKind;
-  status: 'succeeded' | 'failed' | 'cancelled';
+  status: 'succeeded' | 'partial' | 'failed' | 'cancelled';
   startedAt: string;
   finishedAt: string;
   apiCalls: number;

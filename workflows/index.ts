@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: every workflow the worker runs.
-export { integrationWorkflow, scheduledCollectionWorkflow, reconcilerWorkflow } from './integration';
+export { integrationWorkflow } from './integration';
+export { scheduledCollectionWorkflow, reconcilerWorkflow } from './scheduled';

@@ -1,16 +1,11 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  ActivityCancellationType,
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -21,13 +16,12 @@ import {
   collectedObjects,
   collectionProgressSignal,
   credentialsUpdatedSignal,
-  settingsUpdatedSignal,
   disconnectSignal,
-  integrationWorkflowId,
   pauseSignal,
   reconcileSignal,
   requestCollectionUpdate,
   resumeSignal,
+  settingsUpdatedSignal,
   statusQuery,
   testConnectivityUpdate,
   type ActiveRun,
@@ -40,6 +34,8 @@ import {
   type IntegrationWorkflowInput,
   type RunTrigger,
 } from './definitions';
+import { calls, collection, connectivity, insights, mirror } from './activity-proxies';
+import { emptyState, failedOnQuotaOnly, failureMessage, setupFailure } from './integration-state';
 import {
   IntegrationDisplayNameAttribute,
   IntegrationIdAttribute,
@@ -47,84 +43,7 @@ import {
   TenantIdAttribute,
 } from './search-attributes';
 
-const NON_RETRYABLE = ['SalesforceSetupError', 'SalesforceQueryError', 'IntegrationNotFound'];
-
-// One long activity per object: it heartbeats every page, so a dead worker is noticed within the heartbeat
-// timeout and the retry resumes from the cursor saved with the last page
-// (https://docs.temporal.io/design-patterns/long-running-activity).
-const collection = proxyActivities<Activities>({
-  startToCloseTimeout: '24 hours',
-  heartbeatTimeout: '30 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
-const calls = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-const connectivity = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-// Findings are recomputed in SQL; the activity heartbeats so a dead worker is noticed quickly.
-const insights = proxyActivities<Activities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '30 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '2 minutes',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
-const mirror = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds' });
-
-function emptyState(): CarriedState {
-  return {
-    state: 'awaiting_test',
-    resumeState: null,
-    initialCollectionDone: false,
-    lastRun: null,
-    attention: null,
-    pendingCollection: null,
-    continuedAsNewCount: 0,
-    quota: {
-      used: null,
-      max: null,
-      usagePercent: null,
-      thresholdPercent: 75,
-      pausedUntil: null,
-      observedAt: null,
-    },
-    userPaused: false,
-    activeRun: null,
-  };
-}
-
-function setupFailure(error: unknown): AttentionReason | undefined {
-  if (
-    error instanceof ActivityFailure &&
-    error.cause instanceof ApplicationFailure &&
-    error.cause.type === 'SalesforceSetupError'
-  ) {
-    const detail = error.cause.details?.[0] as Partial<AttentionReason> | undefined;
-    return {
-      code: detail?.code ?? 'salesforce_setup',
-      message: detail?.message ?? error.cause.message,
-      fix: detail?.fix ?? 'Check the Connected App and its Run As user in Salesforce Setup.',
-    };
-  }
-  return undefined;
-}
-
-function failureMessage(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
+type ObjectOutcome = 'done' | 'stopped' | 'budget_spent';
 
 /**
  * The life of one integration (one customer org), from connect to disconnect. The workflow only decides;
@@ -135,6 +54,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   const s: CarriedState = input.carried ?? emptyState();
 
   let run: ActiveRun | null = s.activeRun;
+  let startingRun: Promise<ActiveRun> | null = null;
   let currentObject: CollectedObject | null = null;
   let credentialsChanged = false;
   let settingsChanged = false;
@@ -144,6 +64,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
 
   const collectingState = (): IntegrationState =>
     run?.kind === 'initial' ? 'initial_collection' : 'incremental_collection';
+  const restingState = (): IntegrationState => (s.initialCollectionDone ? 'idle' : 'connected');
 
   async function setState(next: IntegrationState): Promise<void> {
     if (s.state === next) return;
@@ -152,15 +73,54 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     await mirror.recordIntegrationState({ integrationId, state: next });
   }
 
+  function updateQuota(used: number, max: number): void {
+    s.quota.used = used;
+    s.quota.max = max;
+    s.quota.usagePercent = max > 0 ? Math.round((used / max) * 1000) / 10 : null;
+    s.quota.observedAt = new Date().toISOString();
+  }
+
   function applyTestResult(result: ConnectivityResult): void {
     if (result.ok) {
       s.attention = null;
-      s.quota.used = result.apiUsage.used;
-      s.quota.max = result.apiUsage.max;
-      s.quota.usagePercent = result.apiUsage.percent;
-      s.quota.observedAt = result.checkedAt;
-    } else {
+      updateQuota(result.apiUsage.used, result.apiUsage.max);
+    } else if (!failedOnQuotaOnly(result)) {
       s.attention = { code: result.code, message: result.message, fix: result.fix };
+    }
+  }
+
+  /**
+   * The one way a run comes to exist, shared by Collect Now (the update) and the main loop (schedule
+   * signals), and serialised so that two requests arriving together still make a single run.
+   */
+  async function ensureRun(trigger: RunTrigger): Promise<ActiveRun> {
+    if (run) return run;
+    startingRun ??= (async () => {
+      const kind = s.initialCollectionDone ? 'incremental' : 'initial';
+      const started = await calls.startCollectionRun({
+        integrationId,
+        kind,
+        trigger,
+        workflowId: workflowInfo().workflowId,
+      });
+      s.quota.thresholdPercent = started.quotaThresholdPercent;
+      run = {
+        runId: started.runId,
+        kind,
+        trigger,
+        startedAt: started.startedAt,
+        completedObjects: [],
+        objects: {},
+        apiCalls: 0,
+        findingsSince: started.findingsSince,
+      };
+      s.pendingCollection = null;
+      return run;
+    })();
+    try {
+      return await startingRun;
+    } finally {
+      startingRun = null;
     }
   }
 
@@ -211,14 +171,15 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   });
   setHandler(reconcileSignal, () => {});
   setHandler(collectionProgressSignal, (progress) => {
-    if (!run || progress.runId !== run.runId) return;
+    // A signal can arrive after its object finished; the final figures then stay.
+    if (!run || progress.runId !== run.runId || run.completedObjects.includes(progress.object)) return;
     const previous = run.objects[progress.object];
     run.objects[progress.object] = {
       pages: progress.pages,
       records: progress.records,
       cursor: progress.cursor,
       startedAt: previous?.startedAt ?? null,
-      finishedAt: previous?.finishedAt ?? null,
+      finishedAt: null,
     };
     run.apiCalls = Math.max(run.apiCalls, progress.apiCalls);
   });
@@ -226,8 +187,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   setHandler(testConnectivityUpdate, async () => {
     const result = await connectivity.testConnectivity({ integrationId });
     applyTestResult(result);
-    if (result.ok && s.state === 'awaiting_test')
-      await setState(s.initialCollectionDone ? 'idle' : 'connected');
+    if (result.ok && s.state === 'awaiting_test') await setState(restingState());
     // A passing test also clears an attention problem (the main loop resumes what was interrupted).
     if (result.ok && s.state === 'needs_attention') credentialsChanged = true;
     return result;
@@ -237,20 +197,9 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     requestCollectionUpdate,
     async () => {
       if (run) return { runId: run.runId, started: false, kind: run.kind };
-      if (s.pendingCollection === null) s.pendingCollection = 'collect_now';
-      await condition(() => run !== null || disconnectRequested || s.state === 'needs_attention');
-      // Re-read after the wait: handlers and the main loop share `run`.
-      const started = run as ActiveRun | null;
-      if (!started) {
-        throw ApplicationFailure.create({
-          type: disconnectRequested ? 'IntegrationDisconnected' : 'IntegrationNeedsAttention',
-          message: disconnectRequested
-            ? 'The integration was disconnected.'
-            : (s.attention?.message ?? 'The integration needs attention.'),
-          nonRetryable: true,
-        });
-      }
-      return { runId: started.runId, started: true, kind: started.kind };
+      const wasStarting = startingRun !== null;
+      const started = await ensureRun('collect_now');
+      return { runId: started.runId, started: !wasStarting, kind: started.kind };
     },
     {
       // Rejected in the validator, a refused Collect Now leaves no trace in the history.
@@ -279,11 +228,6 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     s.lastRun = snapshot.lastRun;
     s.quota.thresholdPercent = snapshot.quotaThresholdPercent;
     s.userPaused = snapshot.state === 'paused_by_user';
-    const restored: IntegrationState = snapshot.connected
-      ? snapshot.initialCollectionDone
-        ? 'idle'
-        : 'connected'
-      : 'awaiting_test';
     s.state = 'awaiting_test';
     // Started by the reconciler, the workflow has no search attributes yet; the API sets the same ones.
     upsertSearchAttributes([
@@ -292,7 +236,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       { key: IntegrationDisplayNameAttribute, value: snapshot.displayName },
       { key: IntegrationStateAttribute, value: 'awaiting_test' },
     ]);
-    await setState(restored);
+    if (snapshot.connected) await setState(restingState());
   }
 
   async function waitWhileUserPaused(): Promise<void> {
@@ -321,22 +265,26 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       credentialsChanged = false;
       const result = await connectivity.testConnectivity({ integrationId });
       applyTestResult(result);
-      if (result.ok) break;
+      // Out of daily quota is not a setup problem: go back and let the quota guard pause the run.
+      if (result.ok || failedOnQuotaOnly(result)) break;
     }
+    s.attention = null;
     s.resumeState = null;
     await setState(before);
   }
 
-  async function collectOneObject(object: CollectedObject): Promise<'done' | 'stopped'> {
+  /** One object's pass, through pauses (user, quota) and setup problems, until it completes or stops. */
+  async function collectOneObject(object: CollectedObject): Promise<ObjectOutcome> {
     let recheckQuota = false;
     for (;;) {
       if (disconnectRequested) return 'stopped';
       await waitWhileUserPaused();
       if (disconnectRequested) return 'stopped';
+      const active = run!;
       currentObject = object;
-      const startedAt = (run!.objects[object]?.startedAt ?? null) || new Date().toISOString();
-      run!.objects[object] = {
-        ...(run!.objects[object] ?? { pages: 0, records: 0, cursor: null, finishedAt: null }),
+      const startedAt = active.objects[object]?.startedAt ?? new Date().toISOString();
+      active.objects[object] = {
+        ...(active.objects[object] ?? { pages: 0, records: 0, cursor: null, finishedAt: null }),
         startedAt,
       };
       let result: Awaited<ReturnType<Activities['collectObject']>>;
@@ -345,9 +293,9 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
         result = await collectionScope.run(() =>
           collection.collectObject({
             integrationId,
-            runId: run!.runId,
+            runId: active.runId,
             object,
-            kind: run!.kind,
+            kind: active.kind,
             recheckQuota,
           }),
         );
@@ -356,21 +304,20 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
         const problem = setupFailure(error);
         if (!problem) throw error;
         await calls.recordRunPause({
-          runId: run!.runId,
+          runId: active.runId,
           reason: 'needs_attention',
           detail: problem.message,
           resumeAt: null,
         });
         await waitForAttention(problem);
-        await calls.recordRunResumed({ runId: run!.runId });
+        await calls.recordRunResumed({ runId: active.runId });
         continue;
       } finally {
         collectionScope = null;
       }
       recheckQuota = false;
       if (result.outcome === 'completed') {
-        // Progress signals replace the entry while the activity runs, so write the final figures afresh.
-        run!.objects[object] = {
+        active.objects[object] = {
           pages: result.pages,
           records: result.records,
           cursor: null,
@@ -378,15 +325,18 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
           finishedAt: new Date().toISOString(),
         };
         if (result.usage) updateQuota(result.usage.used, result.usage.max);
-        run!.completedObjects.push(object);
+        active.completedObjects.push(object);
         return 'done';
       }
-      // Quota pause: a durable timer until the next day, then a re-check of /limits before any page.
       updateQuota(result.used, result.max);
+      active.apiCalls = Math.max(active.apiCalls, result.runApiCalls);
+      // The per-run budget is this run's allowance, not the org's: waiting would not refill it. The run
+      // ends as partial and the next one continues from the saved cursors.
+      if (result.reason === 'run_budget') return 'budget_spent';
+      // Quota pause: a durable timer until the next day, then a re-check of /limits before any page.
       s.quota.pausedUntil = result.resumeAt;
-      run!.apiCalls = Math.max(run!.apiCalls, result.runApiCalls);
       await calls.recordRunPause({
-        runId: run!.runId,
+        runId: active.runId,
         reason: result.reason,
         detail: `API usage ${result.used}/${result.max} (threshold ${result.thresholdPercent}%), run used ${result.runApiCalls} calls`,
         resumeAt: result.resumeAt,
@@ -399,16 +349,79 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       recheckQuotaNow = false;
       recheckQuota = true;
       s.quota.pausedUntil = null;
-      await calls.recordRunResumed({ runId: run!.runId });
+      await calls.recordRunResumed({ runId: active.runId });
       await setState(before);
     }
   }
 
-  function updateQuota(used: number, max: number): void {
-    s.quota.used = used;
-    s.quota.max = max;
-    s.quota.usagePercent = max > 0 ? Math.round((used / max) * 1000) / 10 : null;
-    s.quota.observedAt = new Date().toISOString();
+  /** Findings over the new logins; a failing recompute is reported on the run, never holds it open. */
+  async function recomputeFindings(active: ActiveRun): Promise<string | null> {
+    try {
+      await insights.recomputeFindings({ integrationId, runId: active.runId, since: active.findingsSince });
+      await calls.markFindingsComputed({ integrationId });
+      return null;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.warn('findings recompute failed', {
+        integrationId,
+        runId: active.runId,
+        error: failureMessage(error),
+      });
+      return `Collected, but findings were not recomputed: ${failureMessage(error)}. The next run retries them.`;
+    }
+  }
+
+  async function runCollection(trigger: RunTrigger): Promise<void> {
+    const active = await ensureRun(trigger);
+    await setState(collectingState());
+    let outcome: ObjectOutcome = 'done';
+    try {
+      for (const object of collectedObjects) {
+        if (active.completedObjects.includes(object)) continue;
+        if (workflowInfo().continueAsNewSuggested) await continueAsNewNow();
+        outcome = await collectOneObject(object);
+        if (outcome !== 'done') break;
+      }
+      currentObject = null;
+      if (outcome === 'stopped') {
+        s.lastRun = await calls.finishCollectionRun({
+          runId: active.runId,
+          status: 'cancelled',
+          error: 'Integration disconnected',
+        });
+      } else if (outcome === 'budget_spent') {
+        s.lastRun = await calls.finishCollectionRun({
+          runId: active.runId,
+          status: 'partial',
+          error:
+            'Stopped at the per-run API budget (runBudgetCalls); the next run continues from the saved cursors.',
+        });
+      } else {
+        const findingsNote = await recomputeFindings(active);
+        s.lastRun = await calls.finishCollectionRun({
+          runId: active.runId,
+          status: 'succeeded',
+          error: findingsNote,
+        });
+      }
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.warn('collection run failed', { integrationId, runId: active.runId, error: failureMessage(error) });
+      s.lastRun = await calls.finishCollectionRun({
+        runId: active.runId,
+        status: 'failed',
+        error: failureMessage(error),
+      });
+    }
+    // Bookkeeping first, then release the run: a Collect Now arriving next must see the right run kind.
+    if (active.kind === 'initial' && s.lastRun?.status === 'succeeded') s.initialCollectionDone = true;
+    run = null;
+    currentObject = null;
+    // A partial initial run also gets its schedule, so daily runs keep going until everything is in.
+    if (active.kind === 'initial' && (s.lastRun?.status === 'succeeded' || s.lastRun?.status === 'partial')) {
+      await calls.ensureDailySchedule({ integrationId });
+    }
+    await setState(restingState());
   }
 
   async function continueAsNewNow(): Promise<never> {
@@ -416,66 +429,6 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     s.activeRun = run;
     s.continuedAsNewCount += 1;
     return continueAsNew<typeof integrationWorkflow>({ integrationId, carried: s });
-  }
-
-  async function runCollection(trigger: RunTrigger): Promise<void> {
-    if (!run) {
-      const kind = s.initialCollectionDone ? 'incremental' : 'initial';
-      const started = await calls.startCollectionRun({
-        integrationId,
-        kind,
-        trigger,
-        workflowId: workflowInfo().workflowId,
-      });
-      run = {
-        findingsSince: kind === 'initial' ? null : started.loginWatermark,
-        runId: started.runId,
-        kind,
-        trigger,
-        startedAt: started.startedAt,
-        completedObjects: [],
-        objects: {},
-        apiCalls: 0,
-      };
-      s.quota.thresholdPercent = started.quotaThresholdPercent;
-    }
-    s.pendingCollection = null;
-    await setState(collectingState());
-    try {
-      for (const object of collectedObjects) {
-        if (run.completedObjects.includes(object)) continue;
-        if (workflowInfo().continueAsNewSuggested) await continueAsNewNow();
-        if ((await collectOneObject(object)) === 'stopped') break;
-      }
-      currentObject = null;
-      if (disconnectRequested) {
-        await calls.finishCollectionRun({
-          runId: run.runId,
-          status: 'cancelled',
-          error: 'Integration disconnected',
-        });
-        run = null;
-        return;
-      }
-      await insights.recomputeFindings({ integrationId, runId: run.runId, since: run.findingsSince });
-      s.lastRun = await calls.finishCollectionRun({ runId: run.runId, status: 'succeeded', error: null });
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      log.warn('collection run failed', { integrationId, runId: run?.runId, error: failureMessage(error) });
-      s.lastRun = await calls.finishCollectionRun({
-        runId: run!.runId,
-        status: 'failed',
-        error: failureMessage(error),
-      });
-    }
-    const wasInitial = run?.kind === 'initial';
-    run = null;
-    currentObject = null;
-    if (wasInitial && s.lastRun?.status === 'succeeded') {
-      s.initialCollectionDone = true;
-      await calls.ensureDailySchedule({ integrationId });
-    }
-    await setState(s.initialCollectionDone ? 'idle' : 'connected');
   }
 
   /** New options: the threshold shows in status; the daily schedule follows a new time zone or run hour. */
@@ -507,10 +460,10 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       await waitWhileUserPaused();
       continue;
     }
-    if (s.state === 'paused_by_user' || s.state === 'paused_for_quota')
-      await setState(s.initialCollectionDone ? 'idle' : 'connected');
+    if (s.state === 'paused_by_user' || s.state === 'paused_for_quota') await setState(restingState());
     await condition(
       () =>
+        run !== null ||
         settingsChanged ||
         s.pendingCollection !== null ||
         disconnectRequested ||
@@ -522,36 +475,32 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       settingsChanged = false;
       await applySettings();
     }
-    if (credentialsChanged && !s.pendingCollection) {
-      // New credentials while idle: verify them now rather than at 2 a.m.
+    if (credentialsChanged && !s.pendingCollection && !run) {
+      // New credentials while idle: verify them now rather than at the next scheduled run.
       credentialsChanged = false;
       const result = await connectivity.testConnectivity({ integrationId });
       applyTestResult(result);
-      if (!result.ok) await waitForAttention({ code: result.code, message: result.message, fix: result.fix });
+      if (!result.ok && !failedOnQuotaOnly(result))
+        await waitForAttention({ code: result.code, message: result.message, fix: result.fix });
       continue;
     }
-    if (s.pendingCollection && !s.userPaused && !disconnectRequested) {
-      await runCollection(s.pendingCollection);
+    if ((run || s.pendingCollection) && !s.userPaused && !disconnectRequested) {
+      await runCollection(run?.trigger ?? s.pendingCollection ?? 'collect_now');
       await continueAsNewNow();
     }
     if (workflowInfo().continueAsNewSuggested) await continueAsNewNow();
   }
 
+  if (run) {
+    await calls.finishCollectionRun({
+      runId: run.runId,
+      status: 'cancelled',
+      error: 'Integration disconnected',
+    });
+    run = null;
+  }
   await calls.deleteDailySchedule({ integrationId });
+  await calls.markIntegrationDisconnected({ integrationId });
   await setState('disconnected');
   await condition(allHandlersFinished);
-}
-
-/** Started by the daily Temporal Schedule: asks the integration's workflow to collect, nothing more. */
-export async function scheduledCollectionWorkflow(input: { integrationId: string }): Promise<void> {
-  await getExternalWorkflowHandle(integrationWorkflowId(input.integrationId)).signal(collectNowSignal, {
-    trigger: 'schedule',
-  });
-}
-
-/** Started by the reconciler schedule: repairs drift between PostgreSQL and Temporal. */
-export async function reconcilerWorkflow(
-  input: { tenantId?: string } = {},
-): Promise<{ restarted: number; closedRuns: number }> {
-  return calls.reconcileIntegrations(input);
 }

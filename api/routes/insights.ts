@@ -200,7 +200,9 @@ export function insightRoutes(deps: ApiDependencies) {
         'Active users with no successful login for `days` (LoginHistory, else User.LastLoginDate), never-logged-in ' +
         'users created more than `days` ago, and frozen users still holding a licence, grouped by UserLicense with ' +
         'estimated monthly savings from options.licenseMonthlyPrices. API-only integration users are listed apart. ' +
-        'CSV lists the users.',
+        'CSV lists the users. Freshness: the LoginHistory side (last successful login per user) comes from a rollup ' +
+        'refreshed at the end of every collection run, so the report reflects the last finished run; logins collected ' +
+        'by a run in progress appear when it finishes.',
       security: bearerSecurity,
       request: {
         params: IntegrationIdParams,
@@ -261,7 +263,9 @@ export function insightRoutes(deps: ApiDependencies) {
       description:
         'view=summary: logins per day or ISO week by status (Success and each failure reason), login type, ' +
         'application and country (whole UTC days, from the rollup refreshed after each collection run). ' +
-        "view=top-users / top-ips: most failed logins. view=timeline&userId=…: one user's logins, newest first. " +
+        'view=top-users / top-ips: most failed logins; whole UTC days come from a daily failure rollup refreshed after ' +
+        'each collection run, the partial first and last day are read live, so counts equal LoginHistory as of the ' +
+        "last finished run. view=timeline&userId=…: one user's logins (live), newest first. " +
         'Range [from, to) defaults to the last 30 days.',
       security: bearerSecurity,
       request: {

@@ -251,7 +251,10 @@ export function integrationRoutes(deps: ApiDependencies) {
       const tenantId = c.get('tenantId');
       const row = await findTenantIntegration(sql, tenantId, c.req.valid('param').id);
       const { purge } = c.req.valid('query');
-      if (row.enabled) await workflow.disconnect(row.id);
+      if (row.enabled && (await workflow.disconnect(row.id)) === 'not_running') {
+        // Nobody is left to delete the daily schedule; it would start a failing trigger every day.
+        await workflow.deleteSchedule(row.id);
+      }
       if (purge) {
         await workflow.terminate(row.id, 'integration purged through the API');
         // Cascades to runs, cursors and every collected row of this integration.

@@ -179,7 +179,7 @@ export const RunSummarySchema = z
   .object({
     runId: z.string(),
     kind: z.enum(['initial', 'incremental']),
-    status: z.enum(['running', 'paused', 'succeeded', 'failed', 'cancelled']),
+    status: z.enum(['running', 'paused', 'succeeded', 'partial', 'failed', 'cancelled']),
     startedAt: timestamp,
     finishedAt: timestamp.nullable(),
     apiCalls: z.number().int(),

@@ -22,7 +22,7 @@ export const CollectionRunSchema = z
     integrationId: z.uuid(),
     kind: z.enum(['initial', 'incremental']),
     trigger: z.enum(['collect_now', 'schedule']),
-    status: z.enum(['running', 'paused', 'succeeded', 'failed', 'cancelled']).openapi({
+    status: z.enum(['running', 'paused', 'succeeded', 'partial', 'failed', 'cancelled']).openapi({
       description: 'running/paused while active; succeeded, failed or cancelled is the outcome.',
     }),
     startedAt: timestamp,

@@ -13,7 +13,12 @@ function appWith(deps: Pick<ApiDependencies, 'sql' | 'temporal'>) {
     ...deps,
     logger: createLogger('error'),
     secrets: testSecrets().box,
-    config: { allowLocalSalesforceUrls: false, bodyLimitBytes: 65536, rateLimitPerMinute: 100 },
+    config: {
+      allowLocalSalesforceUrls: false,
+      bodyLimitBytes: 65536,
+      rateLimitPerMinute: 100,
+      taskQueue: 'unused',
+    },
   });
 }
 

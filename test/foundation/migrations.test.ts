@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { applyMigrations, migrationsDirectory } from '../../platform/migrate';
 import { withDatabase } from '../support/global-setup';
@@ -8,7 +9,7 @@ import { withDatabase } from '../support/global-setup';
 describe('migrations', () => {
   it('apply from an empty database, record every file, and are idempotent on a second run', async () => {
     const admin = postgres(inject('postgresAdminUrl'), { max: 1, onnotice: () => {} });
-    const name = `ic_migrate_${Date.now()}`;
+    const name = `ic_migrate_${Date.now()}_${randomBytes(3).toString('hex')}`;
     await admin.unsafe(`create database ${name}`);
     try {
       const url = withDatabase(inject('postgresAdminUrl'), name);

@@ -8,6 +8,7 @@ import {
   collectedFingerprint,
   createTestIntegration,
   expectInitialCollectionComplete,
+  runHourFarFromNow,
   startIntegrationWorkflow,
   waitForStatus,
 } from '../support/integrations';
@@ -50,7 +51,9 @@ describe('integration lifecycle on Temporal', () => {
 
   it('connects, tests, collects everything, schedules daily runs, runs incrementally, pauses, resumes and disconnects', async () => {
     const org = simulator.simulator.control.createOrg({ users: 120, logins: 3000, seed: 11 });
-    const ids = await createTestIntegration(services.sql, secrets.box, org);
+    const ids = await createTestIntegration(services.sql, secrets.box, org, {
+      dailyRunHour: runHourFarFromNow(),
+    });
     const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
 
     await waitForStatus(handle, (s) => s.state === 'awaiting_test');
@@ -177,9 +180,19 @@ describe('integration lifecycle on Temporal', () => {
     const attention = await waitForStatus(handle, (s) => s.state === 'needs_attention', 60_000);
     expect(attention.attention?.fix).toMatch(/secret/i);
     expect(attention.currentRun).not.toBeNull();
-    // A second credentials update that is still wrong keeps it waiting.
+    // A second credentials update that is still wrong is re-tested (a new last_test) and keeps it waiting.
+    const lastTest = async () =>
+      (
+        await services.sql<{ checked: string }[]>`
+        select last_test->>'checkedAt' as checked from integrations where id = ${ids.integrationId}`
+      )[0]!.checked;
+    const testedBefore = await lastTest();
     await handle.signal(credentialsUpdatedSignal);
-    await new Promise((r) => setTimeout(r, 1500));
+    const retestDeadline = Date.now() + 30_000;
+    while ((await lastTest()) === testedBefore) {
+      if (Date.now() > retestDeadline) throw new Error('credentialsUpdated did not trigger a re-test');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect((await handle.query(statusQuery)).state).toBe('needs_attention');
 
     await writeSecret(org.consumerSecret);
@@ -215,4 +228,44 @@ describe('integration lifecycle on Temporal', () => {
     await handle.signal(disconnectSignal);
     await handle.result();
   }, 120000);
+
+  it('a per-run budget ends the run as partial; later runs continue from the cursors until all is collected', async () => {
+    const org = simulator.simulator.control.createOrg({ users: 40, logins: 5000, seed: 14 });
+    const ids = await createTestIntegration(services.sql, secrets.box, org, {
+      pageSize: 200,
+      runBudgetCalls: 12,
+      dailyRunHour: runHourFarFromNow(),
+    });
+    const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
+    await handle.executeUpdate(testConnectivityUpdate);
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const requested = await handle.executeUpdate(requestCollectionUpdate);
+      const status = await waitForStatus(
+        handle,
+        (s) => s.lastRun?.runId === requested.runId && s.currentRun === null,
+        60_000,
+      );
+      outcomes.push(status.lastRun!.status);
+      if (status.initialCollectionDone) break;
+      // A partial initial run still gets its daily schedule, so the collection keeps going on its own.
+      expect(
+        (await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe()).state
+          .paused,
+      ).toBe(false);
+    }
+    expect(outcomes.length).toBeGreaterThan(2);
+    expect(outcomes.slice(0, -1).every((o) => o === 'partial')).toBe(true);
+    expect(outcomes.at(-1)).toBe('succeeded');
+    const runs = await services.sql<{ api_calls: number; error: string | null }[]>`
+      select api_calls, error from collection_runs where integration_id = ${ids.integrationId} order by started_at`;
+    for (const run of runs) expect(run.api_calls).toBeLessThanOrEqual(12 + 1);
+    expect(runs[0]!.error).toMatch(/per-run API budget/);
+    const fingerprint = await collectedFingerprint(services.sql, ids.integrationId);
+    expect(fingerprint.sf_login_history!.rows).toBe(
+      simulator.simulator.control.objectCounts(org.key).LoginHistory,
+    );
+    await handle.signal(disconnectSignal);
+    await handle.result();
+  }, 180000);
 });

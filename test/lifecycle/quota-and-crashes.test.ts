@@ -9,6 +9,7 @@ import {
   createTestIntegration,
   expectInitialCollectionComplete,
   startIntegrationWorkflow,
+  timeZoneAtNoon,
   waitForStatus,
 } from '../support/integrations';
 import {
@@ -46,7 +47,11 @@ describe('quota guard and crash recovery', () => {
     });
     // Other apps already used 60% of the org's allocation today.
     simulator.simulator.control.consumeApiCalls(org.key, 600);
-    const ids = await createTestIntegration(services.sql, secrets.box, org, { pageSize: 200 });
+    const zone = timeZoneAtNoon();
+    const ids = await createTestIntegration(services.sql, secrets.box, org, {
+      pageSize: 200,
+      timezone: zone.timezone,
+    });
     const taskQueue = `quota-${randomUUID()}`;
     let worker: TestWorker = await startTestWorker({
       sql: services.sql,
@@ -61,8 +66,11 @@ describe('quota guard and crash recovery', () => {
     const paused = await waitForStatus(handle, (s) => s.state === 'paused_for_quota', 90_000);
     expect(paused.quota.pausedUntil).not.toBeNull();
     const resumeAt = new Date(paused.quota.pausedUntil!);
-    expect(resumeAt.getUTCHours()).toBe(0); // the start of the next day, UTC by default
-    expect(resumeAt.getTime()).toBeGreaterThan(Date.now());
+    // The start of the next day in the integration's time zone (where it is about noon now).
+    expect((resumeAt.getUTCHours() + zone.offsetHours + 24) % 24).toBe(0);
+    expect(resumeAt.getUTCMinutes()).toBe(0);
+    expect(resumeAt.getTime() - Date.now()).toBeGreaterThan(10 * 60 * 60 * 1000);
+    expect(resumeAt.getTime() - Date.now()).toBeLessThan(14 * 60 * 60 * 1000);
     const counters = simulator.simulator.control.counters(org.key);
     // The guard never lets usage pass the threshold by more than the call that revealed it.
     expect(counters.peakUsage).toBeLessThanOrEqual(750 + 1);
@@ -83,12 +91,22 @@ describe('quota guard and crash recovery', () => {
     const stillPaused = await waitForStatus(handle, (s) => s.state === 'paused_for_quota');
     expect(stillPaused.quota.pausedUntil).toBe(paused.quota.pausedUntil);
 
-    // A resume before the window rolls re-checks at once and pauses again: the guard still applies.
+    // A resume before the window rolls re-checks at once (one /limits call) and pauses again.
+    const limitsBefore = simulator.simulator.control.counters(org.key).endpoints.limits ?? 0;
     await handle.signal(resumeSignal);
-    await new Promise((r) => setTimeout(r, 2000));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const [row] = await services.sql<{ pauses: unknown[] }[]>`
+        select pauses from collection_runs where integration_id = ${ids.integrationId}`;
+      if (row!.pauses.length === 2) break;
+      if (Date.now() > deadline) throw new Error('resume did not re-check and pause again');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(simulator.simulator.control.counters(org.key).endpoints.limits ?? 0).toBe(limitsBefore + 1);
     expect(
       (await waitForStatus(handle, (s) => s.state === 'paused_for_quota')).quota.pausedUntil,
     ).not.toBeNull();
+    expect(simulator.simulator.control.counters(org.key).peakUsage).toBeLessThanOrEqual(750 + 1);
 
     // The next day: Salesforce's rolling window has moved on; the re-check lets the run finish exactly.
     simulator.simulator.control.advanceClock(DAY + 60_000);

