@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { detectionOverridesSchema } from './detection-thresholds';
 
 function isTimeZone(value: string): boolean {
   try {
@@ -37,8 +38,8 @@ export const integrationOptionsSchema = z
     pageSize: z.number().int().min(200).max(2000).default(2000),
     /** Monthly price per licence, by UserLicense name, to turn unused licences into estimated savings. */
     licenseMonthlyPrices: z.record(z.string().min(1).max(200), z.number().min(0).max(100000)).default({}),
-    /** Detection thresholds; unset ones use the product defaults (see insights). */
-    detection: z.record(z.string(), z.number()).default({}),
+    /** Detection threshold overrides (platform/detection-thresholds.ts); unset ones use the product defaults. */
+    detection: detectionOverridesSchema.default({}),
   })
   .strict();
 
