@@ -85,6 +85,18 @@ function startChild(name: string, script: string, childEnv: NodeJS.ProcessEnv): 
   return child;
 }
 
+async function countRealIntegrations(databaseUrl: string): Promise<number> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ count: number }[]>`
+      select count(*)::int as count from integrations
+      where enabled and salesforce_url not like 'http://127.0.0.1:%' and salesforce_url not like 'http://localhost:%'`;
+    return row?.count ?? 0;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 async function waitForReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -147,12 +159,19 @@ try {
     temporalUi = `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
   }
 
+  // The demo org is for newcomers: once a real org is connected, it stays out of the way (and so does the
+  // permission to store local simulator URLs).
+  const realOrgs = await countRealIntegrations(databaseUrl);
+  const runDemo = env.DEMO_ORG && realOrgs === 0;
+  if (env.DEMO_ORG && !runDemo)
+    say(`demo org not started: ${realOrgs} real Salesforce integration(s) configured`);
+
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     SECRETS_KEY: secretsKey(),
-    ALLOW_LOCAL_SALESFORCE_URLS: env.DEMO_ORG ? 'true' : String(env.ALLOW_LOCAL_SALESFORCE_URLS),
+    ALLOW_LOCAL_SALESFORCE_URLS: runDemo ? 'true' : String(env.ALLOW_LOCAL_SALESFORCE_URLS),
   };
   startChild('worker', 'worker/main.ts', childEnv);
   startChild('API', 'api/main.ts', childEnv);
@@ -160,7 +179,7 @@ try {
   await waitForReady(`${apiUrl}/readyz`, 60_000);
 
   let demo: DemoSummary | undefined;
-  if (env.DEMO_ORG) {
+  if (runDemo) {
     const result = await provisionDemo({ databaseUrl, apiUrl, simulatorPort: env.SIMULATOR_PORT, dataDir });
     stops.unshift({ name: 'simulator', stop: result.stop });
     demo = result.summary;

@@ -111,6 +111,9 @@ export function parseEnvironment(
     if (result.data.TEMPORAL_TLS_CERT_PATH && !result.data.TEMPORAL_TLS_KEY_PATH) {
       problems.push('TEMPORAL_TLS_KEY_PATH is required when TEMPORAL_TLS_CERT_PATH is set (mTLS needs both)');
     }
+    if (result.data.TEMPORAL_TLS_KEY_PATH && !result.data.TEMPORAL_TLS_CERT_PATH) {
+      problems.push('TEMPORAL_TLS_CERT_PATH is required when TEMPORAL_TLS_KEY_PATH is set (mTLS needs both)');
+    }
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return result.data!;

@@ -18,6 +18,11 @@ export class TokenCache {
     const existing = this.#entries.get(key);
     if (existing) return existing.promise;
     this.mints += 1;
+    // New credentials supersede the old ones: drop their tokens so worker memory holds one per integration.
+    const integration = key.slice(0, key.lastIndexOf('#') + 1);
+    for (const other of this.#entries.keys()) {
+      if (other !== key && other.startsWith(integration)) this.#entries.delete(other);
+    }
     const entry: { promise: Promise<SalesforceToken>; token?: SalesforceToken } = {
       promise: mint().then(
         (token) => {

@@ -159,16 +159,8 @@ export const loginHistorySpec: ObjectSpec<LoginHistoryRow> = {
         ${col((r) => r.geoSubdivision)}::text[], ${col((r) => r.geoPostalCode)}::text[],
         ${col((r) => r.geoLatitude)}::float8[], ${col((r) => r.geoLongitude)}::float8[]
       ) as l
-      on conflict (integration_id, id) do update set
-        user_id = excluded.user_id, login_time = excluded.login_time, login_type = excluded.login_type,
-        login_sub_type = excluded.login_sub_type, status = excluded.status, source_ip = excluded.source_ip,
-        application = excluded.application, browser = excluded.browser, platform = excluded.platform,
-        login_url = excluded.login_url, country_iso = excluded.country_iso, api_type = excluded.api_type,
-        api_version = excluded.api_version, client_version = excluded.client_version,
-        cipher_suite = excluded.cipher_suite, tls_protocol = excluded.tls_protocol,
-        authentication_service_id = excluded.authentication_service_id, login_geo_id = excluded.login_geo_id,
-        geo_city = excluded.geo_city, geo_country = excluded.geo_country, geo_country_iso = excluded.geo_country_iso,
-        geo_subdivision = excluded.geo_subdivision, geo_postal_code = excluded.geo_postal_code,
-        geo_latitude = excluded.geo_latitude, geo_longitude = excluded.geo_longitude`;
+      -- A login event never changes once Salesforce records it; re-read rows (overlap, retries) are skipped
+      -- instead of rewritten, which would leave a dead tuple per row.
+      on conflict (integration_id, id) do nothing`;
   },
 };
