@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   isGrpcCancelledError,
   isGrpcDeadlineError,
@@ -6,6 +7,8 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  WorkflowClient,
+  QueryRejectCondition,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -99,6 +102,13 @@ function translate(error: unknown): never {
         },
       );
     }
+    if (cause instanceof ActivityFailure) {
+      // The workflow is fine but its call to Salesforce kept failing (outage, 503s) through every retry.
+      throw new ApiError(
+        'salesforce_unavailable',
+        `Salesforce did not answer (${cause.cause?.message ?? cause.message}); retry later`,
+      );
+    }
   }
   if (error instanceof WorkflowNotFoundError) throw notRunning();
   if (
@@ -120,6 +130,13 @@ export function integrationWorkflowCommands(
 ): IntegrationWorkflowCommands {
   const handle = (integrationId: string): WorkflowHandle =>
     temporal.workflow.getHandle(integrationWorkflowId(integrationId));
+  // Temporal answers queries on closed workflows by replaying them; a status page must not present a
+  // terminated or finished workflow's last state as live, so its queries are refused unless it is open.
+  const statusClient = new WorkflowClient({
+    connection: temporal.connection,
+    namespace: temporal.options.namespace,
+    queryRejectCondition: QueryRejectCondition.NOT_OPEN,
+  });
   const updateTimeout = config.workflowUpdateTimeoutMs ?? DEFAULT_UPDATE_TIMEOUT_MS;
   const withinUpdateTimeout = <T>(work: () => Promise<T>) =>
     temporal.withDeadline(Date.now() + updateTimeout, work);
@@ -200,10 +217,15 @@ export function integrationWorkflowCommands(
     },
     async status(integrationId) {
       try {
-        return { status: await withinUpdateTimeout(() => handle(integrationId).query(statusQuery)) };
+        return {
+          status: await withinUpdateTimeout(() =>
+            statusClient.getHandle(integrationWorkflowId(integrationId)).query(statusQuery),
+          ),
+        };
       } catch (error) {
         // A status page must still render when the workflow is gone or busy; say why instead of failing.
-        if (isGrpcDeadlineError(error))
+        // The deadline surfaces as DEADLINE_EXCEEDED or, through the status client, as CANCELLED.
+        if (isGrpcDeadlineError(error) || isGrpcCancelledError(error))
           return { unavailable: 'The integration workflow did not answer in time.' };
         const execution = await handle(integrationId)
           .describe()

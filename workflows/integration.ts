@@ -73,17 +73,18 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     await mirror.recordIntegrationState({ integrationId, state: next });
   }
 
-  function updateQuota(used: number, max: number): void {
+  function updateQuota(used: number, max: number, observedAt = new Date().toISOString()): void {
     s.quota.used = used;
     s.quota.max = max;
-    s.quota.usagePercent = max > 0 ? Math.round((used / max) * 1000) / 10 : null;
-    s.quota.observedAt = new Date().toISOString();
+    // Two decimals, as Test Connectivity reports it, so both views of the same figure agree.
+    s.quota.usagePercent = max > 0 ? Math.round((used / max) * 10_000) / 100 : null;
+    s.quota.observedAt = observedAt;
   }
 
   function applyTestResult(result: ConnectivityResult): void {
     if (result.ok) {
       s.attention = null;
-      updateQuota(result.apiUsage.used, result.apiUsage.max);
+      updateQuota(result.apiUsage.used, result.apiUsage.max, result.checkedAt);
     } else if (!failedOnQuotaOnly(result)) {
       s.attention = { code: result.code, message: result.message, fix: result.fix };
     }
@@ -424,8 +425,11 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     await setState(restingState());
   }
 
-  async function continueAsNewNow(): Promise<never> {
+  /** A fresh history; never after a disconnect, which the next execution would not know about. */
+  async function continueAsNewNow(): Promise<void> {
+    if (disconnectRequested) return;
     await condition(allHandlersFinished);
+    if (disconnectRequested) return;
     s.activeRun = run;
     s.continuedAsNewCount += 1;
     return continueAsNew<typeof integrationWorkflow>({ integrationId, carried: s });
@@ -445,6 +449,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     if (run) {
       await runCollection(run.trigger);
       await continueAsNewNow();
+      continue;
     }
     if (s.state === 'awaiting_test') {
       await condition(() => s.state !== 'awaiting_test' || disconnectRequested);
@@ -484,9 +489,12 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
         await waitForAttention({ code: result.code, message: result.message, fix: result.fix });
       continue;
     }
-    if ((run || s.pendingCollection) && !s.userPaused && !disconnectRequested) {
-      await runCollection(run?.trigger ?? s.pendingCollection ?? 'collect_now');
+    // Collect Now (the update) may have created the run while the loop was waiting.
+    const requested = run as ActiveRun | null;
+    if ((requested || s.pendingCollection) && !s.userPaused && !disconnectRequested) {
+      await runCollection(requested?.trigger ?? s.pendingCollection ?? 'collect_now');
       await continueAsNewNow();
+      continue;
     }
     if (workflowInfo().continueAsNewSuggested) await continueAsNewNow();
   }

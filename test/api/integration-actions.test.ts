@@ -1,170 +1,365 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { integrationWorkflowId, type ConnectivityResult } from '../../workflows/definitions';
-import { connectTestServices } from '../support/context';
-import { stubConnectivitySignal, stubReceivedQuery } from './support/stub-integration-workflow';
+import { integrationWorkflowId } from '../../workflows/definitions';
+import { buildTestApp, client, tenantWithKey, validIntegration } from './support/harness';
 import {
-  buildTestApp,
-  client,
-  startStubWorker,
-  tenantWithKey,
-  validIntegration,
-  type Services,
-} from './support/harness';
+  connectedIntegration,
+  liveTenant,
+  orgIntegration,
+  startLiveStack,
+  stopLiveStack,
+  waitForDetail,
+  waitForRunFinished,
+  type LiveStack,
+} from './support/live';
 
-describe('integration actions: Test Connectivity, Collect Now, pause, resume', () => {
-  let services: Services;
-  let harness: ReturnType<typeof buildTestApp>;
-  let worker: Awaited<ReturnType<typeof startStubWorker>>;
-  let api: ReturnType<typeof client>;
+/**
+ * The dashboard's buttons (Test Connectivity, Collect Now, Pause, Resume) driving the real integration
+ * workflow on a real worker, against Salesforce simulator orgs. Every state is reached the way production
+ * reaches it; nothing here tells the workflow what to answer.
+ */
+describe('integration actions against the real workflow, worker and simulator', () => {
+  let stack: LiveStack;
 
   beforeAll(async () => {
-    services = await connectTestServices();
-    harness = buildTestApp(services);
-    worker = await startStubWorker(harness.deps.config.taskQueue!);
-    api = client(harness.app, (await tenantWithKey(services)).key);
+    stack = await startLiveStack();
   });
   afterAll(async () => {
-    await worker?.stop();
-    await services?.close();
+    await stopLiveStack(stack ?? {});
   });
 
-  const create = async () => (await api('POST', '/v1/integrations', validIntegration())).body.id as string;
-  const handleOf = (id: string) => services.temporal.workflow.getHandle(integrationWorkflowId(id));
+  const control = () => stack.simulator.simulator.control;
+  const handleOf = (id: string) => stack.services.temporal.workflow.getHandle(integrationWorkflowId(id));
+  const storedTest = async (id: string) =>
+    (
+      await stack.services.sql<{ last_test: Record<string, unknown> | null; edition: string | null }[]>`
+        select last_test, edition from integrations where id = ${id}`
+    )[0]!;
 
-  it('Test Connectivity answers "Connected!" with edition and API usage', async () => {
-    const id = await create();
-    const res = await api('POST', `/v1/integrations/${id}/test`);
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
-      ok: true,
-      message: 'Connected!',
-      edition: 'Enterprise Edition',
-      apiUsage: { used: 120, max: 100000 },
+  describe('happy paths', () => {
+    it("Test Connectivity answers Connected! with the org's edition, id and the API usage Salesforce reports", async () => {
+      const { api } = await liveTenant(stack);
+      const { org, id } = await orgIntegration(stack, api, { edition: 'Unlimited Edition' });
+      // Usage the org already had today, so the reported figure is the org's own and not a default.
+      const before = control().consumeApiCalls(org.key, 4321).currentUsage;
+
+      const res = await api('POST', `/v1/integrations/${id}/test`);
+      const after = control().counters(org.key);
+
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ ok: true, message: 'Connected!', edition: org.edition });
+      expect(res.body.orgId).toBe(org.orgId);
+      expect(res.body.apiUsage.max).toBe(org.dailyApiMax);
+      expect(res.body.apiUsage.used).toBeGreaterThan(before);
+      expect(res.body.apiUsage.used).toBeLessThanOrEqual(after.currentUsage);
+      expect(res.body.apiUsage.percent).toBeCloseTo((res.body.apiUsage.used / org.dailyApiMax) * 100, 1);
+      expect(after.endpoints.limits).toBeGreaterThan(0);
+
+      const detail = await waitForDetail(api, id, (d) => d.state === 'connected');
+      expect(detail).toMatchObject({
+        statusSource: 'workflow',
+        attention: null,
+        currentRun: null,
+        quota: { used: res.body.apiUsage.used, max: org.dailyApiMax },
+      });
+      // The status rounds to one decimal where the test answer has two.
+      expect(detail.quota.usagePercent).toBeCloseTo(res.body.apiUsage.percent, 1);
+      expect(Date.parse(detail.quota.observedAt)).not.toBeNaN();
+      const stored = await storedTest(id);
+      expect(stored.edition).toBe(org.edition);
+      expect(stored.last_test).toEqual(res.body);
+      // The state reached PostgreSQL too, so listing by state finds it.
+      const listed = await api('GET', '/v1/integrations?state=connected');
+      expect(listed.body.data.map((i: { id: string }) => i.id)).toEqual([id]);
+    });
+
+    it('Collect Now starts the initial run (202), returns the same run while it is active, and the status follows it to the end', async () => {
+      const { api } = await liveTenant(stack);
+      const { org, id } = await connectedIntegration(stack, api, { users: 40, logins: 400 });
+      // A slow Salesforce keeps the run active long enough to ask twice.
+      control().setFaults(org.key, { latencyMs: 150 });
+
+      const first = await api('POST', `/v1/integrations/${id}/collect`);
+      expect(first.status).toBe(202);
+      expect(first.body).toMatchObject({ started: true, kind: 'initial' });
+      const runId = first.body.runId as string;
+      expect(first.headers.get('location')).toBe(`/v1/integrations/${id}/runs/${runId}`);
+      // The workflow records the run before it answers, so the run is already there.
+      expect(first.body.run).toMatchObject({ id: runId, kind: 'initial', trigger: 'collect_now' });
+
+      const second = await api('POST', `/v1/integrations/${id}/collect`);
+      expect(second.status).toBe(202);
+      expect(second.body).toMatchObject({ runId, started: false, kind: 'initial' });
+      expect(second.body.run).toMatchObject({ id: runId, status: 'running' });
+
+      const live = await waitForDetail(api, id, (d) => d.currentRun?.runId === runId);
+      expect(live).toMatchObject({ statusSource: 'workflow', state: 'initial_collection' });
+      expect(live.currentRun).toMatchObject({ kind: 'initial', trigger: 'collect_now' });
+
+      control().clearFaults(org.key);
+      const done = await waitForRunFinished(api, id, runId);
+      const counts = control().objectCounts(org.key);
+      expect(done).toMatchObject({
+        state: 'idle',
+        initialCollectionDone: true,
+        lastRun: { runId, kind: 'initial', status: 'succeeded', records: { User: counts.User } },
+      });
+      expect(done.lastRun.apiCalls).toBeGreaterThan(0);
+      // Usage seen during the run, no older than what the test saw.
+      expect(done.quota.max).toBe(org.dailyApiMax);
+      expect(done.quota.used).toBeGreaterThan(0);
+      expect(done.quota.used).toBeLessThanOrEqual(control().counters(org.key).currentUsage);
+      // A finished initial collection sets up the daily schedule.
+      expect(done.schedule).toMatchObject({ paused: false });
+      expect(done.schedule.nextRunTimes.length).toBeGreaterThan(0);
+
+      // The next Collect Now is an incremental run.
+      const next = await api('POST', `/v1/integrations/${id}/collect`);
+      expect(next.status).toBe(202);
+      expect(next.body).toMatchObject({ started: true, kind: 'incremental' });
+      expect(next.body.runId).not.toBe(runId);
+      const after = await waitForRunFinished(api, id, next.body.runId);
+      expect(after).toMatchObject({ state: 'idle', lastRun: { kind: 'incremental', status: 'succeeded' } });
+    });
+
+    it('pause stops an active run (paused_by_user, Collect Now 409 integration_paused); resume finishes it', async () => {
+      const { api } = await liveTenant(stack);
+      const { org, id } = await connectedIntegration(stack, api, { users: 40, logins: 600 });
+      control().setFaults(org.key, { latencyMs: 250 });
+      const started = await api('POST', `/v1/integrations/${id}/collect`);
+      const runId = started.body.runId as string;
+
+      const paused = await api('POST', `/v1/integrations/${id}/pause`);
+      expect(paused.status).toBe(202);
+      expect(paused.body).toEqual({ integrationId: id, requested: 'pause' });
+      const pausedDetail = await waitForDetail(api, id, (d) => d.state === 'paused_by_user');
+      expect(pausedDetail).toMatchObject({
+        resumeState: 'initial_collection',
+        currentRun: { runId },
+        lastRun: null,
+      });
+
+      const refused = await api('POST', `/v1/integrations/${id}/collect`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({
+        code: 'integration_paused',
+        details: { reason: 'IntegrationPaused' },
+      });
+      expect(refused.body.error.message).toMatch(/resume/);
+      const [stored] = await stack.services.sql<{ state: string }[]>`
+        select state from integrations where id = ${id}`;
+      expect(stored!.state).toBe('paused_by_user');
+
+      control().clearFaults(org.key);
+      const resumed = await api('POST', `/v1/integrations/${id}/resume`);
+      expect(resumed.status).toBe(202);
+      expect(resumed.body).toEqual({ integrationId: id, requested: 'resume' });
+      const done = await waitForRunFinished(api, id, runId);
+      expect(done).toMatchObject({
+        state: 'idle',
+        resumeState: null,
+        lastRun: { runId, status: 'succeeded', records: { User: control().objectCounts(org.key).User } },
+      });
+    });
+
+    it('pause and resume while idle: the daily schedule is paused with it', async () => {
+      const { api } = await liveTenant(stack);
+      const { id } = await connectedIntegration(stack, api);
+      const run = await api('POST', `/v1/integrations/${id}/collect`);
+      await waitForRunFinished(api, id, run.body.runId);
+
+      expect((await api('POST', `/v1/integrations/${id}/pause`)).status).toBe(202);
+      const paused = await waitForDetail(api, id, (d) => d.state === 'paused_by_user');
+      expect(paused).toMatchObject({ resumeState: 'idle', schedule: { paused: true } });
+
+      expect((await api('POST', `/v1/integrations/${id}/resume`)).status).toBe(202);
+      const resumed = await waitForDetail(api, id, (d) => d.state === 'idle');
+      expect(resumed).toMatchObject({ resumeState: null, schedule: { paused: false } });
+      const again = await api('POST', `/v1/integrations/${id}/collect`);
+      expect(again.status).toBe(202);
+      expect(again.body).toMatchObject({ started: true, kind: 'incremental' });
+      await waitForRunFinished(api, id, again.body.runId);
     });
   });
 
-  it('Test Connectivity answers 200 with the classified failure and its fix', async () => {
-    const id = await create();
-    const failure: ConnectivityResult = {
-      ok: false,
-      code: 'invalid_client',
-      message: 'Salesforce rejected the consumer key or secret',
-      fix: 'Copy the consumer key and secret again from the External Client App',
-      checkedAt: '2026-05-01T10:00:00.000Z',
-    };
-    await handleOf(id).signal(stubConnectivitySignal, failure);
-    const res = await api('POST', `/v1/integrations/${id}/test`);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual(failure);
-  });
+  describe('errors', () => {
+    // Each Salesforce setup mistake is caused in a simulator org; the answer is the classified code and the
+    // Salesforce setup step that fixes it.
+    it.each([
+      {
+        mistake: 'a wrong consumer secret',
+        spec: {},
+        secret: 'WRONGSECRET0123456789ABCDEF',
+        code: 'INVALID_CLIENT_SECRET',
+        fix: /Manage Consumer Details: copy the Consumer Secret/,
+      },
+      {
+        mistake: 'the client credentials flow turned off',
+        spec: { clientCredentialsEnabled: false },
+        code: 'CLIENT_CREDENTIALS_FLOW_DISABLED',
+        fix: /tick "Enable Client Credentials Flow"/,
+      },
+      {
+        mistake: 'no Run As user',
+        spec: { runAsUser: false },
+        code: 'NO_RUN_AS_USER',
+        fix: /Client Credentials Flow → Run As: choose an active user/,
+      },
+      {
+        mistake: 'the API disabled for the org',
+        spec: { apiEnabled: false },
+        code: 'API_DISABLED_FOR_ORG',
+        fix: /API add-on/,
+      },
+    ])('Test Connectivity with $mistake answers 200 ok:false $code and its fix', async (c) => {
+      const { api } = await liveTenant(stack);
+      const { org, id } = await orgIntegration(
+        stack,
+        api,
+        c.spec,
+        c.secret ? { consumerSecret: c.secret } : {},
+      );
+      const res = await api('POST', `/v1/integrations/${id}/test`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ ok: false, code: c.code });
+      expect(res.body.fix).toMatch(c.fix);
+      expect(res.body.message.length).toBeGreaterThan(0);
+      expect(res.text).not.toContain(org.consumerSecret);
 
-  it('Collect Now is refused before a successful test (409), then starts a run, then returns the active one', async () => {
-    const id = await create();
-    const early = await api('POST', `/v1/integrations/${id}/collect`);
-    expect(early.status).toBe(409);
-    expect(early.body.error).toMatchObject({
-      code: 'integration_not_connected',
-      details: { reason: 'IntegrationNotConnected' },
+      // Not connected: the state is unchanged, the problem shows, and collecting is refused.
+      const detail = await waitForDetail(api, id, (d) => d.attention !== null);
+      expect(detail).toMatchObject({
+        state: 'awaiting_test',
+        attention: { code: c.code, message: res.body.message, fix: res.body.fix },
+      });
+      expect((await storedTest(id)).last_test).toEqual(res.body);
+      const collect = await api('POST', `/v1/integrations/${id}/collect`);
+      expect(collect.status).toBe(409);
+      expect(collect.body.error.code).toBe('integration_not_connected');
     });
-    expect(early.body.error.message).toMatch(/Test Connectivity/);
 
-    await api('POST', `/v1/integrations/${id}/test`);
-    const first = await api('POST', `/v1/integrations/${id}/collect`);
-    expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ started: true, kind: 'initial', run: null });
-    expect(first.headers.get('location')).toBe(`/v1/integrations/${id}/runs/${first.body.runId}`);
+    it('a failed test is fixed in Salesforce, and the next test connects', async () => {
+      const { api } = await liveTenant(stack);
+      const { org, id } = await orgIntegration(stack, api);
+      control().setFaults(org.key, { apiDisabled: true });
+      const failed = await api('POST', `/v1/integrations/${id}/test`);
+      expect(failed.body).toMatchObject({ ok: false, code: 'API_DISABLED_FOR_ORG' });
 
-    const second = await api('POST', `/v1/integrations/${id}/collect`);
-    expect(second.status).toBe(202);
-    expect(second.body).toMatchObject({ runId: first.body.runId, started: false });
-
-    const status = await api('GET', `/v1/integrations/${id}`);
-    expect(status.body).toMatchObject({
-      state: 'initial_collection',
-      currentRun: { runId: first.body.runId, currentObject: 'User', objects: { User: { records: 200 } } },
+      control().clearFaults(org.key);
+      const passed = await api('POST', `/v1/integrations/${id}/test`);
+      expect(passed.body).toMatchObject({ ok: true, edition: org.edition });
+      const detail = await waitForDetail(api, id, (d) => d.state === 'connected');
+      expect(detail.attention).toBeNull();
     });
-  });
 
-  it('returns the run as recorded when the workflow has recorded it', async () => {
-    const id = await create();
-    await api('POST', `/v1/integrations/${id}/test`);
-    const started = await api('POST', `/v1/integrations/${id}/collect`);
-    await services.sql`
-      insert into collection_runs (id, integration_id, kind, trigger, status, workflow_id)
-      values (${started.body.runId}, ${id}, 'initial', 'collect_now', 'running', ${integrationWorkflowId(id)})`;
-    const again = await api('POST', `/v1/integrations/${id}/collect`);
-    expect(again.body.run).toMatchObject({ id: started.body.runId, status: 'running', kind: 'initial' });
-  });
-
-  it('pause and resume are sent to the workflow; Collect Now while paused is 409 integration_paused', async () => {
-    const id = await create();
-    await api('POST', `/v1/integrations/${id}/test`);
-    const paused = await api('POST', `/v1/integrations/${id}/pause`);
-    expect(paused.status).toBe(202);
-    expect(paused.body).toEqual({ integrationId: id, requested: 'pause' });
-    await expect
-      .poll(async () => (await api('GET', `/v1/integrations/${id}`)).body.state)
-      .toBe('paused_by_user');
-
-    const refused = await api('POST', `/v1/integrations/${id}/collect`);
-    expect(refused.status).toBe(409);
-    expect(refused.body.error.code).toBe('integration_paused');
-
-    expect((await api('POST', `/v1/integrations/${id}/resume`)).status).toBe(202);
-    await expect.poll(async () => (await api('GET', `/v1/integrations/${id}`)).body.state).toBe('connected');
-    expect((await handleOf(id).query(stubReceivedQuery)).signals).toEqual(['pause', 'resume']);
-  });
-
-  it('an unknown refusal from the workflow is a 409 conflict carrying its reason', async () => {
-    const id = await create();
-    await api('POST', `/v1/integrations/${id}/test`);
-    await handleOf(id).signal('stubNeedsAttention');
-    const res = await api('POST', `/v1/integrations/${id}/collect`);
-    expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({
-      code: 'conflict',
-      message: 'Stub refusal',
-      details: { reason: 'StubSomethingElse' },
-    });
-  });
-
-  it('every action on a disconnected integration is 409 integration_disconnected', async () => {
-    const id = await create();
-    expect((await api('DELETE', `/v1/integrations/${id}`)).status).toBe(204);
-    for (const action of ['test', 'collect', 'pause', 'resume']) {
-      const res = await api('POST', `/v1/integrations/${id}/${action}`);
+    it('Collect Now before a successful Test Connectivity is 409 integration_not_connected', async () => {
+      const { api } = await liveTenant(stack);
+      const { id } = await orgIntegration(stack, api);
+      const res = await api('POST', `/v1/integrations/${id}/collect`);
       expect(res.status).toBe(409);
-      expect(res.body.error.code).toBe('integration_disconnected');
-    }
-  });
-
-  it('a workflow that is not running is 409 integration_not_running, not a 500', async () => {
-    const id = await create();
-    await handleOf(id).terminate('test');
-    const res = await api('POST', `/v1/integrations/${id}/pause`);
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('integration_not_running');
-  });
-
-  it('a workflow nobody answers for is 503 workflow_unavailable after the timeout', async () => {
-    const slow = buildTestApp(services, {
-      config: { workflowUpdateTimeoutMs: 1500, taskQueue: 'nobody-polls-this' },
+      expect(res.body.error).toMatchObject({
+        code: 'integration_not_connected',
+        details: { reason: 'IntegrationNotConnected' },
+      });
+      expect(res.body.error.message).toMatch(/Test Connectivity/);
+      // A refusal leaves no run behind.
+      const [runs] = await stack.services.sql<{ n: number }[]>`
+        select count(*)::int as n from collection_runs where integration_id = ${id}`;
+      expect(runs!.n).toBe(0);
     });
-    const own = client(slow.app, (await tenantWithKey(services)).key);
-    const id = (await own('POST', '/v1/integrations', validIntegration())).body.id as string;
-    const res = await own('POST', `/v1/integrations/${id}/test`);
-    expect(res.status).toBe(503);
-    expect(res.body.error.code).toBe('workflow_unavailable');
-    await handleOf(id).terminate('test');
+
+    it('a Salesforce outage during Test Connectivity leaves the workflow unharmed: the next test passes', async () => {
+      const { api } = await liveTenant(stack);
+      const { org, id } = await orgIntegration(stack, api);
+      control().setFaults(org.key, { unavailableRate: 1 });
+      const failed = await api('POST', `/v1/integrations/${id}/test`);
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+      expect(control().counters(org.key).faultsInjected.unavailable).toBeGreaterThan(0);
+
+      control().clearFaults(org.key);
+      const passed = await api('POST', `/v1/integrations/${id}/test`);
+      expect(passed.body).toMatchObject({ ok: true, edition: org.edition });
+      await waitForDetail(api, id, (d) => d.state === 'connected');
+    });
+
+    it('a Salesforce outage during Test Connectivity answers 503 salesforce_unavailable, not 500', async () => {
+      const { api } = await liveTenant(stack);
+      const { org, id } = await orgIntegration(stack, api);
+      control().setFaults(org.key, { unavailableRate: 1 });
+      const res = await api('POST', `/v1/integrations/${id}/test`);
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('salesforce_unavailable');
+      expect(res.body.error.message).not.toMatch(/at \w+ \(/); // no stack trace
+    });
+
+    it('every action on a disconnected integration is 409 integration_disconnected', async () => {
+      const { api } = await liveTenant(stack);
+      const { id } = await connectedIntegration(stack, api);
+      expect((await api('DELETE', `/v1/integrations/${id}`)).status).toBe(204);
+      for (const action of ['test', 'collect', 'pause', 'resume']) {
+        const res = await api('POST', `/v1/integrations/${id}/${action}`);
+        expect(res.status).toBe(409);
+        expect(res.body.error.code).toBe('integration_disconnected');
+      }
+    });
+
+    it('a workflow that is not running is 409 integration_not_running for every action, not a 500', async () => {
+      const { api } = await liveTenant(stack);
+      const { id } = await connectedIntegration(stack, api);
+      await handleOf(id).terminate('operator stopped it');
+      for (const action of ['test', 'collect', 'pause', 'resume']) {
+        const res = await api('POST', `/v1/integrations/${id}/${action}`);
+        expect({ action, status: res.status, code: res.body.error?.code }).toEqual({
+          action,
+          status: 409,
+          code: 'integration_not_running',
+        });
+      }
+    });
+
+    it('a workflow no worker answers for is 503 workflow_unavailable after the timeout, and status says so', async () => {
+      // No worker polls this queue: the workflow exists but nothing runs it.
+      const orphan = buildTestApp(stack.services, {
+        secrets: stack.secrets.box,
+        config: { workflowUpdateTimeoutMs: 1500, taskQueue: `nobody-polls-${Date.now()}` },
+      });
+      const api = client(orphan.app, (await tenantWithKey(stack.services)).key);
+      const id = (await api('POST', '/v1/integrations', validIntegration())).body.id as string;
+      try {
+        for (const action of ['test', 'collect']) {
+          const started = Date.now();
+          const res = await api('POST', `/v1/integrations/${id}/${action}`);
+          expect(res.status).toBe(503);
+          expect(res.body.error.code).toBe('workflow_unavailable');
+          expect(Date.now() - started).toBeLessThan(10_000);
+        }
+        const detail = await api('GET', `/v1/integrations/${id}`);
+        expect(detail.status).toBe(200);
+        expect(detail.body).toMatchObject({ statusSource: 'database', state: 'awaiting_test' });
+        expect(detail.body.statusNote).toMatch(/did not answer in time/);
+      } finally {
+        await handleOf(id).terminate('test over');
+      }
+    });
   });
 
-  it("unknown and other tenants' integrations are 404 for every action", async () => {
-    const id = await create();
-    const other = client(harness.app, (await tenantWithKey(services)).key);
-    for (const action of ['test', 'collect', 'pause', 'resume']) {
-      expect((await other('POST', `/v1/integrations/${id}/${action}`)).status).toBe(404);
-      expect((await api('POST', `/v1/integrations/nope/${action}`)).status).toBe(404);
-    }
-    expect((await handleOf(id).query(stubReceivedQuery)).signals).toEqual([]);
+  describe('security', () => {
+    it("unknown and other tenants' integrations are 404 for every action, and nothing reaches the workflow", async () => {
+      const { api } = await liveTenant(stack);
+      const { id } = await orgIntegration(stack, api);
+      const other = (await liveTenant(stack, 'other')).api;
+      for (const action of ['test', 'collect', 'pause', 'resume']) {
+        expect((await other('POST', `/v1/integrations/${id}/${action}`)).status).toBe(404);
+        expect((await api('POST', `/v1/integrations/nope/${action}`)).status).toBe(404);
+      }
+      const history = await handleOf(id).fetchHistory();
+      const received = (history.events ?? []).filter(
+        (e) => e.workflowExecutionSignaledEventAttributes || e.workflowExecutionUpdateAcceptedEventAttributes,
+      );
+      expect(received).toEqual([]);
+      expect((await api('GET', `/v1/integrations/${id}`)).body).toMatchObject({
+        state: 'awaiting_test',
+        attention: null,
+      });
+    });
   });
 });

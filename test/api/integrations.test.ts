@@ -1,36 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { integrationWorkflowId } from '../../workflows/definitions';
+import { dailyScheduleId, integrationWorkflowId } from '../../workflows/definitions';
 import { IntegrationStateAttribute, TenantIdAttribute } from '../../workflows/search-attributes';
-import { connectTestServices } from '../support/context';
-import { stubReceivedQuery } from './support/stub-integration-workflow';
+import { buildTestApp, client, tenantWithKey, validIntegration, type Services } from './support/harness';
 import {
-  buildTestApp,
-  client,
-  startStubWorker,
-  tenantWithKey,
-  validIntegration,
-  type Services,
-} from './support/harness';
+  connectedIntegration,
+  liveTenant,
+  orgIntegration,
+  startLiveStack,
+  stopLiveStack,
+  waitForDetail,
+  waitForRunFinished,
+  type LiveStack,
+} from './support/live';
 
+/**
+ * The integrations resource over the real integration workflow on a real worker. Cases about the stored
+ * integration use made-up My Domain URLs (their workflows simply wait for a test); cases about what the
+ * workflow does use Salesforce simulator orgs.
+ */
 describe('integrations CRUD', () => {
+  let stack: LiveStack;
   let services: Services;
   let harness: ReturnType<typeof buildTestApp>;
-  let worker: Awaited<ReturnType<typeof startStubWorker>>;
   let api: ReturnType<typeof client>;
   let tenantId: string;
 
   beforeAll(async () => {
-    services = await connectTestServices();
-    harness = buildTestApp(services);
-    worker = await startStubWorker(harness.deps.config.taskQueue!);
+    stack = await startLiveStack();
+    services = stack.services;
+    // The production setting (no local URLs) on the worker's task queue, with the worker's encryption key.
+    harness = buildTestApp(services, {
+      secrets: stack.secrets.box,
+      config: { allowLocalSalesforceUrls: false, taskQueue: stack.worker.taskQueue },
+    });
     const t = await tenantWithKey(services);
     tenantId = t.tenant.id;
     api = client(harness.app, t.key);
   });
   afterAll(async () => {
-    await worker?.stop();
-    await services?.close();
+    await stopLiveStack(stack ?? {});
   });
+  const control = () => stack.simulator.simulator.control;
+  const handleOf = (id: string) => services.temporal.workflow.getHandle(integrationWorkflowId(id));
 
   describe('POST /v1/integrations', () => {
     it('creates the integration, encrypts the secret, masks it and starts the workflow', async () => {
@@ -159,9 +172,9 @@ describe('integrations CRUD', () => {
     });
 
     it('accepts the simulator URL when local URLs are allowed', async () => {
-      const local = buildTestApp(services, { config: { allowLocalSalesforceUrls: true } });
-      const t = await tenantWithKey(services);
-      const res = await client(local.app, t.key)(
+      const res = await (
+        await liveTenant(stack)
+      ).api(
         'POST',
         '/v1/integrations',
         validIntegration({ salesforceUrl: 'http://127.0.0.1:4010/orgs/demo/' }),
@@ -206,34 +219,46 @@ describe('integrations CRUD', () => {
   });
 
   describe('GET /v1/integrations/:id', () => {
-    it('shows the live status from the workflow', async () => {
-      const created = await api('POST', '/v1/integrations', validIntegration());
-      const res = await api('GET', `/v1/integrations/${created.body.id}`);
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({
-        id: created.body.id,
+    it('shows the live status from the workflow, before and after Test Connectivity', async () => {
+      const { api: own } = await liveTenant(stack);
+      const { org, id } = await orgIntegration(stack, own, {}, { options: { quotaThresholdPercent: 60 } });
+      // Until the workflow has read its settings (its first activity) the status shows the default threshold.
+      const before = await waitForDetail(own, id, (d) => d.quota.thresholdPercent === 60, 10_000);
+      expect(before).toMatchObject({
+        id,
         statusSource: 'workflow',
         statusNote: null,
         state: 'awaiting_test',
-        quota: { thresholdPercent: 75, usagePercent: 0.12 },
+        quota: { thresholdPercent: 60, used: null, max: null, usagePercent: null },
         pausedUntil: null,
+        currentRun: null,
+        lastRun: null,
+        attention: null,
+        schedule: null,
+      });
+
+      const tested = await own('POST', `/v1/integrations/${id}/test`);
+      const after = await waitForDetail(own, id, (d) => d.state === 'connected');
+      expect(after).toMatchObject({
+        statusSource: 'workflow',
+        quota: { thresholdPercent: 60, used: tested.body.apiUsage.used, max: org.dailyApiMax },
+        edition: org.edition,
         currentRun: null,
         schedule: null,
       });
+      expect(after.quota.used).toBeLessThanOrEqual(control().counters(org.key).currentUsage);
     });
 
     it('falls back to stored data, and says so, when the workflow is not running', async () => {
-      const created = await api('POST', '/v1/integrations', validIntegration());
-      await services.temporal.workflow.getHandle(integrationWorkflowId(created.body.id)).terminate('test');
-      await services.sql`
-        insert into collection_runs (integration_id, kind, trigger, status, finished_at, api_calls, progress, workflow_id)
-        values (${created.body.id}, 'initial', 'collect_now', 'succeeded', now(), 42,
-          ${services.sql.json({ User: { pages: 2, records: 300, cursor: null, startedAt: null, finishedAt: null } })}, 'x')`;
-      const res = await api('GET', `/v1/integrations/${created.body.id}`);
-      expect(res.status).toBe(200);
-      expect(res.body.statusSource).toBe('database');
-      expect(res.body.statusNote).toMatch(/not running/);
-      expect(res.body.lastRun).toMatchObject({ status: 'succeeded', apiCalls: 42, records: { User: 300 } });
+      const { api: own } = await liveTenant(stack);
+      const { id } = await connectedIntegration(stack, own);
+      const started = await own('POST', `/v1/integrations/${id}/collect`);
+      await waitForRunFinished(own, id, started.body.runId);
+      await handleOf(id).terminate('test: the workflow is gone');
+      const detail = await own('GET', `/v1/integrations/${id}`);
+      expect(detail.status).toBe(200);
+      expect(detail.body).toMatchObject({ id, statusSource: 'database', state: 'idle' });
+      expect(detail.body.statusNote).toMatch(/not running \(terminated\)/);
     });
 
     it("answers 404 for unknown, malformed and other tenants' ids alike", async () => {
@@ -279,20 +304,61 @@ describe('integrations CRUD', () => {
       });
     });
 
-    it('replaces credentials, bumps the version and signals the workflow', async () => {
-      const created = await api('POST', '/v1/integrations', validIntegration());
-      const res = await api('PATCH', `/v1/integrations/${created.body.id}`, {
-        credentials: { consumerSecret: 'NEWSECRET-0000-ZZZZ' },
-      });
+    it('replaces credentials, bumps the version, and the workflow re-tests with them', async () => {
+      const { api: own } = await liveTenant(stack);
+      const { org, id } = await connectedIntegration(stack, own);
+      const wrong = 'WRONG' + randomBytes(12).toString('hex').toUpperCase();
+
+      const res = await own('PATCH', `/v1/integrations/${id}`, { credentials: { consumerSecret: wrong } });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ credentialsVersion: 2, consumerSecretMasked: '••••••••ZZZZ' });
-      expect(res.text).not.toContain('NEWSECRET-0000-ZZZZ');
+      expect(res.body).toMatchObject({
+        credentialsVersion: 2,
+        consumerSecretMasked: `••••••••${wrong.slice(-4)}`,
+      });
+      expect(res.text).not.toContain(wrong);
       const [row] = await services.sql<{ c: Buffer; k: string }[]>`
-        select consumer_secret_ciphertext as c, consumer_secret_key_id as k from integrations where id = ${created.body.id}`;
-      expect(harness.secrets.decrypt(row!.c, row!.k)).toBe('NEWSECRET-0000-ZZZZ');
-      const handle = services.temporal.workflow.getHandle(integrationWorkflowId(created.body.id));
-      await expect.poll(async () => (await handle.query(stubReceivedQuery)).credentialsUpdated).toBe(1);
-      expect(JSON.stringify(await handle.fetchHistory())).not.toContain('NEWSECRET-0000-ZZZZ');
+        select consumer_secret_ciphertext as c, consumer_secret_key_id as k from integrations where id = ${id}`;
+      expect(stack.secrets.box.decrypt(row!.c, row!.k)).toBe(wrong);
+
+      // The workflow verifies new credentials at once: Salesforce refuses this secret.
+      const broken = await waitForDetail(own, id, (d) => d.state === 'needs_attention');
+      expect(broken).toMatchObject({
+        resumeState: 'connected',
+        attention: { code: 'INVALID_CLIENT_SECRET' },
+        lastTest: { ok: false, code: 'INVALID_CLIENT_SECRET' },
+      });
+      expect(broken.attention.fix).toMatch(/Consumer Secret/);
+      const refused = await own('POST', `/v1/integrations/${id}/collect`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({
+        code: 'integration_needs_attention',
+        details: { reason: 'IntegrationNeedsAttention' },
+      });
+
+      // The right secret again: re-tested, connected, and collecting works.
+      const fixed = await own('PATCH', `/v1/integrations/${id}`, {
+        credentials: { consumerSecret: org.consumerSecret },
+      });
+      expect(fixed.body.credentialsVersion).toBe(3);
+      const healed = await waitForDetail(own, id, (d) => d.state === 'connected');
+      expect(healed).toMatchObject({ attention: null, resumeState: null, lastTest: { ok: true } });
+      expect(Date.parse(healed.lastTest.checkedAt)).toBeGreaterThan(Date.parse(broken.lastTest.checkedAt));
+      const collect = await own('POST', `/v1/integrations/${id}/collect`);
+      expect(collect.status).toBe(202);
+      await waitForRunFinished(own, id, collect.body.runId);
+
+      const history = JSON.stringify(await handleOf(id).fetchHistory());
+      expect(history).not.toContain(wrong);
+      expect(history).not.toContain(org.consumerSecret);
+    });
+
+    it('new options reach the running workflow: the status shows the new quota threshold', async () => {
+      const { api: own } = await liveTenant(stack);
+      const { id } = await connectedIntegration(stack, own);
+      const res = await own('PATCH', `/v1/integrations/${id}`, { options: { quotaThresholdPercent: 42 } });
+      expect(res.status).toBe(200);
+      const detail = await waitForDetail(own, id, (d) => d.quota.thresholdPercent === 42);
+      expect(detail).toMatchObject({ state: 'connected', options: { quotaThresholdPercent: 42 } });
     });
 
     it.each([
@@ -309,35 +375,80 @@ describe('integrations CRUD', () => {
   });
 
   describe('DELETE /v1/integrations/:id', () => {
-    it('disconnects: signals the workflow, keeps collected data, refuses changes afterwards', async () => {
-      const created = await api('POST', '/v1/integrations', validIntegration());
-      const id = created.body.id as string;
-      await services.sql`
-        insert into sf_users (integration_id, id, username, is_active, system_modstamp)
-        values (${id}, '005000000000001AAA', 'kept@example.com', true, now())`;
-      const res = await api('DELETE', `/v1/integrations/${id}`);
+    it('disconnects: the workflow finishes, the schedule is gone, collected data is kept, changes are refused', async () => {
+      const { api: own } = await liveTenant(stack);
+      const { org, id, created } = await connectedIntegration(stack, own);
+      const run = await own('POST', `/v1/integrations/${id}/collect`);
+      const collected = await waitForRunFinished(own, id, run.body.runId);
+      expect(collected.schedule).not.toBeNull();
+      const schedule = services.temporal.schedule.getHandle(dailyScheduleId(id));
+      expect((await schedule.describe()).scheduleId).toBe(dailyScheduleId(id));
+
+      const res = await own('DELETE', `/v1/integrations/${id}`);
       expect(res.status).toBe(204);
-      const handle = services.temporal.workflow.getHandle(integrationWorkflowId(id));
       await expect
-        .poll(async () => (await handle.describe()).status.name, { timeout: 10_000 })
+        .poll(async () => (await handleOf(id).describe()).status.name, { timeout: 15_000 })
         .toBe('COMPLETED');
+      await expect(schedule.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
 
-      const shown = await api('GET', `/v1/integrations/${id}`);
-      expect(shown.body).toMatchObject({ state: 'disconnected', enabled: false, statusSource: 'database' });
+      const shown = await own('GET', `/v1/integrations/${id}`);
+      expect(shown.body).toMatchObject({
+        state: 'disconnected',
+        enabled: false,
+        statusSource: 'database',
+        schedule: null,
+      });
       expect(shown.body.disconnectedAt).not.toBeNull();
-      expect((await api('GET', `/v1/integrations/${id}/users`)).body.data).toHaveLength(1);
+      const users = await own('GET', `/v1/integrations/${id}/users?limit=200`);
+      expect(users.body.data).toHaveLength(control().objectCounts(org.key).User!);
 
-      const patch = await api('PATCH', `/v1/integrations/${id}`, { displayName: 'x' });
+      const patch = await own('PATCH', `/v1/integrations/${id}`, { displayName: 'x' });
       expect(patch.status).toBe(409);
       expect(patch.body.error.code).toBe('integration_disconnected');
-      expect((await api('DELETE', `/v1/integrations/${id}`)).status).toBe(204);
+      expect((await own('DELETE', `/v1/integrations/${id}`)).status).toBe(204);
 
       // The same org can be added again once the old integration is disconnected.
-      const again = await api('POST', '/v1/integrations', {
-        ...validIntegration(),
+      const again = await own('POST', '/v1/integrations', {
+        displayName: 'Again',
         salesforceUrl: created.body.salesforceUrl,
+        consumerKey: org.consumerKey,
+        consumerSecret: org.consumerSecret,
       });
       expect(again.status).toBe(201);
+      expect((await own('POST', `/v1/integrations/${again.body.id}/test`)).body.ok).toBe(true);
+    });
+
+    /** Connected, with a run in progress on a slow Salesforce, then disconnected. */
+    const disconnectDuringRun = async () => {
+      const { api: own } = await liveTenant(stack);
+      const { org, id } = await connectedIntegration(stack, own, { users: 40, logins: 600 });
+      control().setFaults(org.key, { latencyMs: 250 });
+      const run = await own('POST', `/v1/integrations/${id}/collect`);
+      await waitForDetail(own, id, (d) => d.currentRun?.runId === run.body.runId);
+      expect((await own('DELETE', `/v1/integrations/${id}`)).status).toBe(204);
+      return { own, id, runId: run.body.runId as string };
+    };
+
+    it('disconnecting during a run cancels the run', async () => {
+      const { own, id, runId } = await disconnectDuringRun();
+      await expect
+        .poll(async () => (await own('GET', `/v1/integrations/${id}/runs/${runId}`)).body, {
+          timeout: 15_000,
+        })
+        .toMatchObject({ status: 'cancelled' });
+      const recorded = await own('GET', `/v1/integrations/${id}/runs/${runId}`);
+      expect(recorded.body).toMatchObject({ error: 'Integration disconnected' });
+      expect(recorded.body.finishedAt).not.toBeNull();
+    });
+
+    it('disconnecting during a run still finishes the workflow and removes the schedule', async () => {
+      const { id } = await disconnectDuringRun();
+      await expect
+        .poll(async () => (await handleOf(id).describe()).status.name, { timeout: 20_000 })
+        .toBe('COMPLETED');
+      await expect(
+        services.temporal.schedule.getHandle(dailyScheduleId(id)).describe(),
+      ).rejects.toBeInstanceOf(ScheduleNotFoundError);
     });
 
     it('purges: deletes the integration and everything collected', async () => {

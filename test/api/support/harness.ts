@@ -1,7 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { createApp } from '../../../api/app';
 import type { ApiConfig, ApiDependencies } from '../../../api/dependencies';
 import { createApiKey, createTenant } from '../../../platform/api-keys';
@@ -77,25 +74,6 @@ export function client(app: App, key: string | undefined) {
       json = undefined;
     }
     return { status: res.status, headers: res.headers, body: json, text };
-  };
-}
-
-/** A worker running the stub integration workflow on the app's task queue. */
-export async function startStubWorker(taskQueue: string) {
-  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const worker = await Worker.create({
-    connection,
-    namespace: 'default',
-    taskQueue,
-    workflowsPath: fileURLToPath(new URL('./stub-integration-workflow.ts', import.meta.url)),
-  });
-  const running = worker.run();
-  return {
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
-    },
   };
 }
 

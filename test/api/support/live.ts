@@ -1,0 +1,123 @@
+import { inject } from 'vitest';
+import { startSimulator, type CreatedOrg, type OrgSpec, type RunningSimulator } from '../../../simulator';
+import type { ApiConfig } from '../../../api/dependencies';
+import { connectTestServices } from '../../support/context';
+import { startTestWorker, testSecrets, type TestWorker } from '../../support/worker';
+import { buildTestApp, client, tenantWithKey, type Services } from './harness';
+
+/**
+ * The API wired to the real thing: the run's PostgreSQL and Temporal, a real worker running the real
+ * integration workflow and activities on its own task queue, and the Salesforce simulator. One per test file;
+ * every test still gets its own tenant, integration and simulator org.
+ */
+export interface LiveStack {
+  services: Services;
+  simulator: RunningSimulator;
+  worker: TestWorker;
+  harness: ReturnType<typeof buildTestApp>;
+  secrets: ReturnType<typeof testSecrets>;
+}
+
+export async function startLiveStack(config: Partial<ApiConfig> = {}): Promise<LiveStack> {
+  const services = await connectTestServices();
+  const simulator = await startSimulator({ port: 0 });
+  const secrets = testSecrets();
+  const worker = await startTestWorker({
+    sql: services.sql,
+    temporalAddress: inject('temporalAddress'),
+    secrets: secrets.box,
+  });
+  // The worker decrypts what the API encrypts, so both use the same box.
+  const harness = buildTestApp(services, {
+    secrets: secrets.box,
+    config: { allowLocalSalesforceUrls: true, taskQueue: worker.taskQueue, ...config },
+  });
+  return { services, simulator, worker, harness, secrets };
+}
+
+export async function stopLiveStack(stack: Partial<LiveStack>): Promise<void> {
+  await stack.worker?.stop();
+  await stack.simulator?.close();
+  await stack.services?.close();
+}
+
+export type Api = ReturnType<typeof client>;
+
+/** A new tenant and a client for it on the stack's app. */
+export async function liveTenant(stack: LiveStack, label = 'live') {
+  const tenant = await tenantWithKey(stack.services, label);
+  return { ...tenant, api: client(stack.harness.app, tenant.key) };
+}
+
+/** Small by default so a full collection takes a second or two. */
+export function createSimOrg(stack: LiveStack, spec: OrgSpec = {}): CreatedOrg {
+  return stack.simulator.simulator.control.createOrg({
+    users: 20,
+    logins: 200,
+    seed: Math.floor(Math.random() * 1_000_000),
+    ...spec,
+  });
+}
+
+/** A simulator org and an integration pointing at it (created, not yet tested). */
+export async function orgIntegration(
+  stack: LiveStack,
+  api: Api,
+  spec: OrgSpec = {},
+  overrides: Record<string, unknown> = {},
+) {
+  const org = createSimOrg(stack, spec);
+  const created = await api('POST', '/v1/integrations', {
+    displayName: `Sim ${org.key}`,
+    salesforceUrl: org.salesforceUrl,
+    consumerKey: org.consumerKey,
+    consumerSecret: org.consumerSecret,
+    ...overrides,
+  });
+  if (created.status !== 201) throw new Error(`create failed: ${created.status} ${created.text}`);
+  return { org, id: created.body.id as string, created };
+}
+
+/** An integration that passed Test Connectivity against its simulator org (state connected). */
+export async function connectedIntegration(stack: LiveStack, api: Api, spec: OrgSpec = {}) {
+  const made = await orgIntegration(stack, api, spec);
+  const tested = await api('POST', `/v1/integrations/${made.id}/test`);
+  if (tested.status !== 200 || tested.body.ok !== true)
+    throw new Error(`test failed: ${tested.status} ${tested.text}`);
+  return { ...made, tested: tested.body };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Detail = Record<string, any>;
+
+/** Polls GET /v1/integrations/:id until `ready` holds; fails with the last answer otherwise. */
+export async function waitForDetail(
+  api: Api,
+  id: string,
+  ready: (detail: Detail) => boolean,
+  timeoutMs = 30_000,
+): Promise<Detail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api('GET', `/v1/integrations/${id}`);
+    if (res.status === 200 && ready(res.body)) return res.body;
+    if (Date.now() > deadline)
+      throw new Error(`integration ${id} did not reach the expected status: ${res.status} ${res.text}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+const collecting = new Set(['initial_collection', 'incremental_collection']);
+
+/**
+ * Waits until the run with this id is the integration's last run (whatever its outcome) and the workflow has
+ * left the collecting state: it records the run as finished a moment before it sets the schedule and state.
+ */
+export function waitForRunFinished(api: Api, id: string, runId: string, timeoutMs = 60_000) {
+  return waitForDetail(
+    api,
+    id,
+    (d) => d.lastRun?.runId === runId && d.currentRun === null && !collecting.has(d.state),
+    timeoutMs,
+  );
+}
