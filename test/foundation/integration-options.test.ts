@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ZodError } from 'zod';
+import { type ZodError } from 'zod';
 import { integrationOptionsSchema, parseIntegrationOptions } from '../../platform/integration-options';
 import { detectionConfigFromOptions } from '../../insights/detection-config';
 

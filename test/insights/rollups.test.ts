@@ -26,7 +26,9 @@ afterAll(async () => services.close());
 
 /** Rows of either rollup that differ from the same aggregate computed from LoginHistory now (0 = exact). */
 async function rollupDrift(integrationId: string) {
-  const [row] = await sql<{ users: number; failures: number }[]>`
+  const [row] = await sql<
+    { users: number; failures: number; userTotals: number; ipTotals: number; licenseActivity: number }[]
+  >`
     select
       (select count(*)::int from (
         (select user_id, first_login_at, last_login_at, last_success_at
@@ -53,10 +55,48 @@ async function rollupDrift(integrationId: string) {
         except all
         select day, user_id, source_ip, failures, last_failure_at
           from login_failure_daily where integration_id = ${integrationId})
-      ) d) as failures
+      ) d) as failures,
+      (select count(*)::int from (
+        (select user_id, failures, last_failure_at from user_failure_totals where integration_id = ${integrationId}
+        except all
+        select user_id, count(*)::int, max(login_time)
+          from sf_login_history where integration_id = ${integrationId} and status <> 'Success' group by 1)
+        union all
+        (select user_id, count(*)::int, max(login_time)
+          from sf_login_history where integration_id = ${integrationId} and status <> 'Success' group by 1
+        except all
+        select user_id, failures, last_failure_at from user_failure_totals where integration_id = ${integrationId})
+      ) d) as "userTotals",
+      (select count(*)::int from (
+        (select source_ip, failures, last_failure_at from ip_failure_totals where integration_id = ${integrationId}
+        except all
+        select source_ip, count(*)::int, max(login_time) from sf_login_history
+          where integration_id = ${integrationId} and status <> 'Success' and source_ip is not null group by 1)
+        union all
+        (select source_ip, count(*)::int, max(login_time) from sf_login_history
+          where integration_id = ${integrationId} and status <> 'Success' and source_ip is not null group by 1
+        except all
+        select source_ip, failures, last_failure_at from ip_failure_totals where integration_id = ${integrationId})
+      ) d) as "ipTotals",
+      -- Last successful login per active user straight from LoginHistory and LastLoginDate.
+      (select count(*)::int from (
+        (select user_id, last_login_at from user_license_activity where integration_id = ${integrationId}
+        except all
+        select u.id, greatest(u.last_login_at, (select max(h.login_time) from sf_login_history h
+            where h.integration_id = u.integration_id and h.user_id = u.id and h.status = 'Success'))
+          from sf_users u where u.integration_id = ${integrationId} and u.is_active)
+        union all
+        (select u.id, greatest(u.last_login_at, (select max(h.login_time) from sf_login_history h
+            where h.integration_id = u.integration_id and h.user_id = u.id and h.status = 'Success'))
+          from sf_users u where u.integration_id = ${integrationId} and u.is_active
+        except all
+        select user_id, last_login_at from user_license_activity where integration_id = ${integrationId})
+      ) d) as "licenseActivity"
   `;
   return row;
 }
+
+const NO_DRIFT = { users: 0, failures: 0, userTotals: 0, ipTotals: 0, licenseActivity: 0 };
 
 async function expectTopListsEqualLoginHistory(integrationId: string, now: Date) {
   const midnight = new Date(Math.floor(now.getTime() / DAY) * DAY);
@@ -74,16 +114,19 @@ async function expectTopListsEqualLoginHistory(integrationId: string, now: Date)
     { from: new Date(0), to: new Date(now.getTime() + DAY) },
   ];
   for (const range of ranges) {
+    // Every plan (daily sums, totals minus the outside days, and the automatic choice) on every range.
     for (const limit of [5, 10_000]) {
-      const label = `${range.from.toISOString()}..${range.to.toISOString()} limit ${limit}`;
-      const users = await topFailingUsers(sql, integrationId, { ...range, limit });
-      expect(users, label).toEqual(
-        await topFailingUsersFromLoginHistory(sql, integrationId, { ...range, limit }),
-      );
-      const ips = await topFailingIps(sql, integrationId, { ...range, limit });
-      expect(ips, label).toEqual(
-        await topFailingIpsFromLoginHistory(sql, integrationId, { ...range, limit }),
-      );
+      const users = await topFailingUsersFromLoginHistory(sql, integrationId, { ...range, limit });
+      const ips = await topFailingIpsFromLoginHistory(sql, integrationId, { ...range, limit });
+      for (const strategy of ['auto', 'days', 'totals'] as const) {
+        const label = `${range.from.toISOString()}..${range.to.toISOString()} limit ${limit} ${strategy}`;
+        expect(await topFailingUsers(sql, integrationId, { ...range, limit }, { strategy }), label).toEqual(
+          users,
+        );
+        expect(await topFailingIps(sql, integrationId, { ...range, limit }, { strategy }), label).toEqual(
+          ips,
+        );
+      }
     }
   }
 }
@@ -101,7 +144,7 @@ describe('insight rollups', () => {
     const { integrationId } = await createTenantIntegration(sql);
     await loadOrgThroughRest(sql, simulator, org, integrationId);
     await recomputeFindings(sql, { integrationId, since: null, now: simulator.control.now() });
-    expect(await rollupDrift(integrationId)).toEqual({ users: 0, failures: 0 });
+    expect(await rollupDrift(integrationId)).toEqual(NO_DRIFT);
     const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`
       select count(*)::int as n from login_failure_daily where integration_id = ${integrationId}
     `;
@@ -117,7 +160,7 @@ describe('insight rollups', () => {
     await loadOrgThroughRest(sql, simulator, org, integrationId, { loginsFrom: since });
     for (let i = 0; i < 2; i++) {
       await recomputeFindings(sql, { integrationId, since, now: simulator.control.now() });
-      expect(await rollupDrift(integrationId)).toEqual({ users: 0, failures: 0 });
+      expect(await rollupDrift(integrationId)).toEqual(NO_DRIFT);
     }
     await expectTopListsEqualLoginHistory(integrationId, simulator.control.now());
   }, 240_000);
@@ -162,7 +205,15 @@ describe('insight rollups', () => {
     for (let i = 0; i < 2; i++) {
       await recomputeFindings(sql, { integrationId, since, now });
       expect(await unusedIds()).toEqual([[quiet, '2026-01-11T09:00:00.000Z']]);
-      expect(await rollupDrift(integrationId)).toEqual({ users: 0, failures: 0 });
+      expect(await unusedAccounts(sql, integrationId, { days: 90, limit: 100, asOf: now })).toEqual(
+        await unusedAccounts(
+          sql,
+          integrationId,
+          { days: 90, limit: 100, asOf: now },
+          { source: 'source-tables' },
+        ),
+      );
+      expect(await rollupDrift(integrationId)).toEqual(NO_DRIFT);
     }
     const incremental = await sql`
       select * from user_login_rollups where integration_id = ${integrationId} order by user_id

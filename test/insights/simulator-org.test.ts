@@ -127,6 +127,15 @@ describe('insights on simulated orgs', () => {
 
     const truth = simulator.control.truth(org.key, { asOf: now, unusedDays: 90 });
     const report = await unusedAccounts(sql, integrationId, { days: 90, limit: 100_000, asOf: now });
+    // The activity table kept by the recompute answers exactly like the source tables.
+    for (const [days, limit] of [
+      [90, 100_000],
+      [30, 7],
+    ] as const) {
+      expect(await unusedAccounts(sql, integrationId, { days, limit, asOf: now })).toEqual(
+        await unusedAccounts(sql, integrationId, { days, limit, asOf: now }, { source: 'source-tables' }),
+      );
+    }
     const apiOnly = new Set(truth.apiOnlyUserIds);
     const created = new Map(
       (
