@@ -1,7 +1,8 @@
 import type postgres from 'postgres';
 import type { Sql } from '../platform/database';
 import { refreshLoginDailyCounts } from './auth-activity';
-import { refreshLoginFailureDaily, refreshUserLoginRollups } from './rollups';
+import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
+import { refreshLoginFailureDaily, refreshUserLicenseActivity, refreshUserLoginRollups } from './rollups';
 import {
   detectionConfigFromOptions,
   largestRuleWindowMinutes,
@@ -68,10 +69,28 @@ export async function recomputeFindings(
   await step('user_login_rollups', () =>
     refreshUserLoginRollups(sql, integrationId, since ? scope.scanFrom : null),
   );
+  // After the login rollup: it reads last_success_at from it.
+  await step('user_license_activity', () => refreshUserLicenseActivity(sql, integrationId));
 
   const incidents: DetectedIncident[] = [];
-  for (const kind of findingKinds) incidents.push(...(await step(kind, () => detections[kind](sql, scope))));
+  for (const kind of findingKinds) {
+    incidents.push(
+      ...(await step(kind, () =>
+        since
+          ? detections[kind](sql, scope)
+          : withFullRecomputeMemory(sql, (tx) => detections[kind](tx, scope)),
+      )),
+    );
+  }
   return step('upsert', () => upsertIncidents(sql, integrationId, incidents));
+}
+
+/** Runs one full-recompute statement group in a transaction with the raised work_mem (work-mem.ts). */
+export async function withFullRecomputeMemory<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
+  return (await sql.begin(async (tx) => {
+    await tx`select set_config('work_mem', ${FULL_RECOMPUTE_WORK_MEM}, true)`;
+    return work(tx as unknown as Sql);
+  })) as T;
 }
 
 export function detectionScope(

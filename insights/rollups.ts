@@ -1,5 +1,7 @@
 import type postgres from 'postgres';
 import type { Sql } from '../platform/database';
+import { apiOnlyUserIds } from './user-classes';
+import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
 
 /**
  * Rollups of LoginHistory maintained by recomputeFindings after every collection run (migrations/00003):
@@ -24,6 +26,8 @@ export async function refreshUserLoginRollups(sql: Sql, integrationId: string, f
   await sql.begin(async (sql) => {
     await lockRollups(sql, integrationId);
     if (from === null) {
+      // Hash aggregate over every login: without the raise it spills (see FULL_RECOMPUTE_WORK_MEM).
+      await sql`select set_config('work_mem', ${FULL_RECOMPUTE_WORK_MEM}, true)`;
       await sql`delete from user_login_rollups where integration_id = ${integrationId}`;
       await sql`
         insert into user_login_rollups (integration_id, user_id, first_login_at, last_login_at, last_success_at)
@@ -62,10 +66,24 @@ export async function refreshLoginFailureDaily(sql: Sql, integrationId: string, 
   const start = fromDay ?? '-infinity';
   await sql.begin(async (sql) => {
     await lockRollups(sql, integrationId);
-    await sql`
-      delete from login_failure_daily
-      where integration_id = ${integrationId} and day >= ${start}::text::date
-    `;
+    // The keys of the deleted days feed the totals refresh below (a day that lost a key must lower it); a
+    // full rebuild re-sums everything and needs none.
+    let gone = { users: [] as string[], ips: [] as string[] };
+    if (fromDay === null) {
+      await sql`select set_config('work_mem', ${FULL_RECOMPUTE_WORK_MEM}, true)`;
+      await sql`delete from login_failure_daily where integration_id = ${integrationId}`;
+    } else {
+      [gone = gone] = await sql<{ users: string[]; ips: string[] }[]>`
+        with deleted as (
+          delete from login_failure_daily
+          where integration_id = ${integrationId} and day >= ${fromDay}::text::date
+          returning user_id, source_ip
+        )
+        select coalesce(array_agg(distinct user_id), '{}') as users,
+          coalesce(array_agg(distinct source_ip) filter (where source_ip is not null), '{}') as ips
+        from deleted
+      `;
+    }
     // Read through the failures partial index (login_time, include user_id, source_ip): no heap access. The
     // day starts at UTC midnight whatever the session's TimeZone.
     await sql`
@@ -76,5 +94,140 @@ export async function refreshLoginFailureDaily(sql: Sql, integrationId: string, 
         and login_time >= ${start}::text::date::timestamp at time zone 'UTC'
       group by 2, 3, 4
     `;
+    await refreshFailureTotals(sql, integrationId, fromDay, gone.users, gone.ips);
   });
+}
+
+/**
+ * user_license_activity (migrations/00005): one row per active user with what the unused-accounts report
+ * needs, resolved once here instead of per request. User attributes (active, licence, profile, permission
+ * sets, frozen) may change in any collection run and are not windowed, so every recompute re-derives all
+ * rows of the integration; only rows whose values moved are written (`is distinct from`), so an unchanged
+ * org costs a read of its users and no dead tuples. Runs after refreshUserLoginRollups.
+ */
+export async function refreshUserLicenseActivity(sql: Sql, integrationId: string) {
+  await sql.begin(async (sql) => {
+    await lockRollups(sql, integrationId);
+    // Compared with the stored rows in one hash join first, so only the users whose facts moved reach the
+    // upsert: ON CONFLICT on every row (≈ 95 k speculative inserts at 100 k users) took ~2 s per run.
+    await sql`
+      with desired as (
+        select u.id as user_id, u.username, u.name, u.profile_name,
+          coalesce(l.name, u.user_license_name) as license, api.user_id is not null as api_only,
+          f.user_id is not null as frozen, greatest(r.last_success_at, u.last_login_at) as last_login_at,
+          u.created_at
+        from sf_users u
+        left join sf_user_licenses l on l.integration_id = u.integration_id and l.id = u.user_license_id
+        left join user_login_rollups r on r.integration_id = u.integration_id and r.user_id = u.id
+        left join (${apiOnlyUserIds(sql as unknown as Sql, integrationId)}) api on api.user_id = u.id
+        left join (
+          select distinct user_id from sf_user_logins where integration_id = ${integrationId} and is_frozen
+        ) f on f.user_id = u.id
+        where u.integration_id = ${integrationId} and u.is_active
+      ),
+      changed as (
+        select d.* from desired d
+        left join user_license_activity a on a.integration_id = ${integrationId} and a.user_id = d.user_id
+        where a.user_id is null
+          or (a.username, a.name, a.profile_name, a.license, a.api_only, a.frozen, a.last_login_at, a.created_at)
+            is distinct from
+            (d.username, d.name, d.profile_name, d.license, d.api_only, d.frozen, d.last_login_at, d.created_at)
+      )
+      insert into user_license_activity as a (
+        integration_id, user_id, username, name, profile_name, license, api_only, frozen, last_login_at, created_at
+      )
+      select ${integrationId}, user_id, username, name, profile_name, license, api_only, frozen, last_login_at,
+        created_at
+      from changed
+      on conflict (integration_id, user_id) do update set
+        username = excluded.username, name = excluded.name, profile_name = excluded.profile_name,
+        license = excluded.license, api_only = excluded.api_only, frozen = excluded.frozen,
+        last_login_at = excluded.last_login_at, created_at = excluded.created_at
+    `;
+    // Deactivated (or removed) users hold no licence: they leave the table.
+    await sql`
+      delete from user_license_activity a
+      where a.integration_id = ${integrationId} and not exists (
+        select 1 from sf_users u where u.integration_id = a.integration_id and u.id = a.user_id and u.is_active
+      )
+    `;
+  });
+}
+
+/**
+ * user_failure_totals / ip_failure_totals (migrations/00005): the sum of login_failure_daily per user and per
+ * IP. Called inside refreshLoginFailureDaily's transaction after the days from `start` were rebuilt:
+ * `goneUsers` / `goneIps` are the keys of the deleted day rows; together with the keys of the rebuilt days
+ * they are every key whose total can have moved, and only those are re-summed from the daily rows (so a
+ * retry or a re-read overlap leaves the same totals: they are derived, never incremented).
+ */
+async function refreshFailureTotals(
+  sql: postgres.TransactionSql,
+  integrationId: string,
+  start: string | null,
+  goneUsers: string[],
+  goneIps: string[],
+) {
+  if (start === null) {
+    await sql`delete from user_failure_totals where integration_id = ${integrationId}`;
+    await sql`delete from ip_failure_totals where integration_id = ${integrationId}`;
+    await sql`
+      insert into user_failure_totals (integration_id, user_id, failures, last_failure_at)
+      select ${integrationId}, user_id, sum(failures), max(last_failure_at)
+      from login_failure_daily where integration_id = ${integrationId}
+      group by user_id
+    `;
+    await sql`
+      insert into ip_failure_totals (integration_id, source_ip, failures, last_failure_at)
+      select ${integrationId}, source_ip, sum(failures), max(last_failure_at)
+      from login_failure_daily where integration_id = ${integrationId} and source_ip is not null
+      group by source_ip
+    `;
+    return;
+  }
+  await sql`
+    with touched as (
+      select unnest(${goneUsers}::text[]) as user_id
+      union
+      select user_id from login_failure_daily where integration_id = ${integrationId} and day >= ${start}::date
+    ),
+    summed as (
+      select t.user_id, sum(d.failures)::int as failures, max(d.last_failure_at) as last_failure_at
+      from touched t
+      left join login_failure_daily d on d.integration_id = ${integrationId} and d.user_id = t.user_id
+      group by t.user_id
+    ),
+    dropped as (
+      delete from user_failure_totals x using summed s
+      where x.integration_id = ${integrationId} and x.user_id = s.user_id and s.failures is null
+    )
+    insert into user_failure_totals as x (integration_id, user_id, failures, last_failure_at)
+    select ${integrationId}, user_id, failures, last_failure_at from summed where failures is not null
+    on conflict (integration_id, user_id) do update set
+      failures = excluded.failures, last_failure_at = excluded.last_failure_at
+    where (x.failures, x.last_failure_at) is distinct from (excluded.failures, excluded.last_failure_at)
+  `;
+  await sql`
+    with touched as (
+      select unnest(${goneIps}::text[]) as source_ip
+      union
+      select source_ip from login_failure_daily
+      where integration_id = ${integrationId} and day >= ${start}::date and source_ip is not null
+    ),
+    summed as (
+      select t.source_ip, sum(d.failures)::int as failures, max(d.last_failure_at) as last_failure_at
+      from touched t
+      left join login_failure_daily d on d.integration_id = ${integrationId} and d.source_ip = t.source_ip
+      group by t.source_ip
+    ),
+    dropped as (
+      delete from ip_failure_totals x using summed s
+      where x.integration_id = ${integrationId} and x.source_ip = s.source_ip and s.failures is null
+    )
+    insert into ip_failure_totals as x (integration_id, source_ip, failures, last_failure_at)
+    select ${integrationId}, source_ip, failures, last_failure_at from summed where failures is not null
+    on conflict (integration_id, source_ip) do update set
+      failures = excluded.failures, last_failure_at = excluded.last_failure_at
+    where (x.failures, x.last_failure_at) is distinct from (excluded.failures, excluded.last_failure_at)
+  `;
 }

@@ -78,31 +78,41 @@ const NO_LICENSE = '(no licence)';
  * "Last successful login" is the later of LoginHistory's last success and User.LastLoginDate, so users whose
  * last login predates the retained LoginHistory (about six months) fall back to LastLoginDate.
  *
- * Plan: candidates come from the partial index on active users' LastLoginDate (only users whose
- * LastLoginDate is old or empty) plus the frozen partial index; each candidate's last LoginHistory success is
- * then read from user_login_rollups, so the cost grows with the reclaimable users, not the org or its logins.
+ * Plan: user_license_activity (migrations/00005) holds, per active user, the licence, API-only class, frozen
+ * flag and last successful login, resolved by recomputeFindings; the report is two index-only ranges of its
+ * partial indexes (activity before the cutoff, frozen), with the display fields copied in, so sf_users is
+ * not read at all. The cost grows with the reclaimable users, not the org or its logins.
  *
- * Freshness: user_login_rollups is brought up to date by recomputeFindings at the end of every collection
- * run (the same moment findings and the daily counts are), and LastLoginDate comes from the same run, so the
- * report reflects the last finished run.
+ * Freshness: the table is rebuilt by recomputeFindings at the end of every collection run (the same moment
+ * findings and the daily counts are) from the users and LoginHistory that run collected, so the report
+ * reflects the last finished run.
  */
 export async function unusedAccounts(
   sql: Sql,
   integrationId: string,
   { days, limit, asOf }: { days: number; limit: number; asOf: Date },
+  /**
+   * 'activity' (the API): user_license_activity, kept by recomputeFindings. 'source-tables': the same report
+   * from sf_users and user_login_rollups directly, the reference the tests compare the activity table with.
+   */
+  { source = 'activity' }: { source?: 'activity' | 'source-tables' } = {},
 ): Promise<UnusedAccountsReport> {
   const cutoff = new Date(asOf.getTime() - days * DAY_MS);
   const options = await loadIntegrationOptions(sql, integrationId);
   const prices = options?.licenseMonthlyPrices ?? {};
 
   const [[reclaimable], licenses, apiOnly] = await Promise.all([
-    reclaimableUsersQuery(sql, integrationId, cutoff, limit),
+    source === 'activity'
+      ? reclaimableUsersQuery(sql, integrationId, cutoff, limit)
+      : reclaimableUsersFromSourceTables(sql, integrationId, cutoff, limit),
     sql<{ name: string; total_licenses: number | null; used_licenses: number | null }[]>`
       select name, total_licenses, used_licenses from sf_user_licenses
       where integration_id = ${integrationId}
       order by name
     `,
-    apiOnlyUsersQuery(sql, integrationId),
+    source === 'activity'
+      ? apiOnlyUsersQuery(sql, integrationId)
+      : apiOnlyUsersFromSourceTables(sql, integrationId),
   ]);
 
   const byLicense = new Map<string, LicenseUsage>();
@@ -181,6 +191,36 @@ export async function unusedAccounts(
   };
 }
 
+type ReclaimableRow = {
+  counts: {
+    license: string;
+    unused: number;
+    never_logged_in: number;
+    frozen_with_license: number;
+    reclaimable: number;
+  }[];
+  users: {
+    user_id: string;
+    username: string;
+    name: string | null;
+    license: string;
+    profile_name: string | null;
+    reasons: UnusedReason[];
+    last_login_at: string | null;
+    created_at: string | null;
+  }[];
+  total: number;
+};
+
+type ApiOnlyRow = {
+  user_id: string;
+  username: string;
+  name: string | null;
+  license: string | null;
+  profile_name: string | null;
+  last_login_at: Date | null;
+};
+
 function sum<T>(items: T[], pick: (item: T) => number): number {
   return items.reduce((total, item) => total + pick(item), 0);
 }
@@ -189,30 +229,14 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-/** Active, licensed, non-API-only users with at least one reason (exported for the benchmark's EXPLAIN). */
-export function reclaimableUsersQuery(sql: Sql, integrationId: string, cutoff: Date, limit: number) {
-  return sql<
-    {
-      counts: {
-        license: string;
-        unused: number;
-        never_logged_in: number;
-        frozen_with_license: number;
-        reclaimable: number;
-      }[];
-      users: {
-        user_id: string;
-        username: string;
-        name: string | null;
-        license: string;
-        profile_name: string | null;
-        reasons: UnusedReason[];
-        last_login_at: string | null;
-        created_at: string | null;
-      }[];
-      total: number;
-    }[]
-  >`
+/** Reference for reclaimableUsersQuery: the same rows from sf_users and user_login_rollups (tests only). */
+export function reclaimableUsersFromSourceTables(
+  sql: Sql,
+  integrationId: string,
+  cutoff: Date,
+  limit: number,
+) {
+  return sql<ReclaimableRow[]>`
     -- The few API-only permission sets, once (see user-classes.ts for the definition): candidates are checked
     -- against the profile ids inline and against the assignees of those sets with one hash anti-join.
     with api_sets as materialized (
@@ -298,18 +322,9 @@ export function reclaimableUsersQuery(sql: Sql, integrationId: string, cutoff: D
   `;
 }
 
-/** Active API-only users and their last successful login. */
-export function apiOnlyUsersQuery(sql: Sql, integrationId: string) {
-  return sql<
-    {
-      user_id: string;
-      username: string;
-      name: string | null;
-      license: string | null;
-      profile_name: string | null;
-      last_login_at: Date | null;
-    }[]
-  >`
+/** Reference for apiOnlyUsersQuery from sf_users and user_login_rollups (tests only). */
+export function apiOnlyUsersFromSourceTables(sql: Sql, integrationId: string) {
+  return sql<ApiOnlyRow[]>`
     with api_only as materialized (${apiOnlyUserIds(sql, integrationId)})
     -- Primary-key probes per API-only user (a few per cent of the org) into sf_users and the rollup; a
     -- correlated subquery keeps the planner from hashing the whole of both tables.
@@ -330,5 +345,63 @@ export function apiOnlyUsersQuery(sql: Sql, integrationId: string) {
     ) u
     left join sf_user_licenses l on l.integration_id = u.integration_id and l.id = u.user_license_id
     order by u.username
+  `;
+}
+
+/** Active, licensed, non-API-only users with at least one reason (exported for the benchmark's EXPLAIN). */
+export function reclaimableUsersQuery(sql: Sql, integrationId: string, cutoff: Date, limit: number) {
+  return sql<ReclaimableRow[]>`
+    -- Counts: two index-only ranges of the partial indexes (activity before the cutoff; frozen users not in
+    -- the first range), hash-aggregated per licence. No wide rows are materialised.
+    with counts as materialized (
+      select license,
+        count(*) filter (where unused)::int as unused,
+        count(*) filter (where never_logged_in)::int as never_logged_in,
+        count(*) filter (where frozen)::int as frozen_with_license,
+        count(*)::int as reclaimable
+      from (
+        select license, true as unused, last_login_at is null and created_at < ${cutoff} as never_logged_in, frozen
+        from user_license_activity
+        where integration_id = ${integrationId} and not api_only and license is not null
+          and activity_at < ${cutoff}
+        union all
+        select license, false, last_login_at is null and created_at < ${cutoff}, true
+        from user_license_activity
+        where integration_id = ${integrationId} and frozen and not api_only and license is not null
+          and (activity_at is null or activity_at >= ${cutoff})
+      ) x
+      -- Always API-only (user-classes.ts); kept for licence tables where UserLicenseName disagrees.
+      where license <> 'Salesforce Integration'
+      group by license
+    )
+    select
+      (select coalesce(json_agg(c), '[]') from counts c) as counts,
+      -- The page: user_license_activity_page is already in the listed order, so the scan stops after
+      -- page size of reclaimable users.
+      (select coalesce(json_agg(r), '[]') from (
+        select user_id, username, name, license, profile_name,
+          array_remove(array[
+            case when activity_at < ${cutoff} then 'unused' end,
+            case when last_login_at is null and created_at < ${cutoff} then 'never_logged_in' end,
+            case when frozen then 'frozen_with_license' end
+          ], null) as reasons,
+          last_login_at, created_at
+        from user_license_activity
+        where integration_id = ${integrationId} and not api_only and license is not null
+          and license <> 'Salesforce Integration' and (activity_at < ${cutoff} or frozen)
+        order by license, last_login_at nulls first, user_id
+        limit ${limit}
+      ) r) as users,
+      (select coalesce(sum(reclaimable), 0)::int from counts) as total
+  `;
+}
+
+/** Active API-only users and their last successful login: one index-only range, already in username order. */
+export function apiOnlyUsersQuery(sql: Sql, integrationId: string) {
+  return sql<ApiOnlyRow[]>`
+    select user_id, username, name, license, profile_name, last_login_at
+    from user_license_activity
+    where integration_id = ${integrationId} and api_only
+    order by username
   `;
 }

@@ -22,7 +22,8 @@ export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
   deps: ActivityDependencies;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** A prebuilt bundle (in memory or a file); without one the worker bundles workflows itself. */
+  workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string };
   maxConcurrentActivityTaskExecutions?: number;
 }
 

@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadEnvironmentOrExit } from '../platform/env';
 import { createSql } from '../platform/database';
@@ -22,8 +27,18 @@ const sql = createSql({
 const temporal = await connectClient(settings);
 const connection = await connectWorkerConnection(settings);
 const salesforce = createSalesforceClientFactory({});
+const bundleDir = mkdtempSync(join(tmpdir(), 'identity-collector-workflows-'));
+const codePath = join(bundleDir, 'workflows.js');
+execFileSync(
+  process.execPath,
+  ['--import', 'tsx', fileURLToPath(new URL('./bundle-workflows.ts', import.meta.url)), codePath],
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 const worker = await createWorker({
   connection,
+  workflowBundle: { codePath },
   namespace: settings.namespace,
   maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
   deps: {
@@ -54,4 +69,5 @@ await Promise.allSettled([
   temporal.connection.close(),
   connection.close(),
 ]);
+rmSync(bundleDir, { recursive: true, force: true });
 logger.info('worker stopped');

@@ -161,28 +161,38 @@ export async function collectObject(
   const keepAlive = setInterval(() => ctx.heartbeat(beat), KEEP_ALIVE_MS);
   // Salesforce's window is rolling, so after a pause the re-check decides, not the clock or a cached figure.
   let recheck = input.recheckQuota === true;
+  /** Whether the next call would break the quota guard; asked before every page request. */
+  const quotaStop = async (): Promise<{
+    reason: 'daily_threshold' | 'run_budget';
+    usage: ApiUsage | null;
+  } | null> => {
+    if (options.runBudgetCalls !== null && run.apiCalls + client.callsMade >= options.runBudgetCalls) {
+      return { reason: 'run_budget', usage: client.lastUsage };
+    }
+    let usage = client.lastUsage;
+    if (recheck || !usage || Math.abs(deps.now().getTime() - Date.parse(usage.observedAt)) > USAGE_FRESH_MS) {
+      usage = await client.limits(signal);
+      recheck = false;
+    }
+    return atThreshold(usage, threshold) ? { reason: 'daily_threshold', usage } : null;
+  };
+  // The next page is requested while the current one is written, so Salesforce and PostgreSQL work at the
+  // same time; at most two pages are in memory, and the guard still runs before every request.
+  let prefetched: { from: Position; page: Promise<QueryResult> } | null = null;
   try {
     for (;;) {
       if (signal.aborted) throw signal.reason;
 
-      // Quota guard, before every page: never start a call we are not allowed to make.
-      if (options.runBudgetCalls !== null && run.apiCalls + client.callsMade >= options.runBudgetCalls) {
-        return await pause('run_budget', client.lastUsage);
-      }
-      let usage = client.lastUsage;
-      if (
-        recheck ||
-        !usage ||
-        Math.abs(deps.now().getTime() - Date.parse(usage.observedAt)) > USAGE_FRESH_MS
-      ) {
-        usage = await client.limits(signal);
-        recheck = false;
-      }
-      if (atThreshold(usage, threshold)) return await pause('daily_threshold', usage);
-
       let page: QueryResult;
       try {
-        page = await fetchPage(client, spec, position, options.pageSize, signal);
+        if (prefetched?.from === position) {
+          page = await prefetched.page;
+        } else {
+          // Quota guard, before every page: never start a call we are not allowed to make.
+          const stop = await quotaStop();
+          if (stop) return await pause(stop.reason, stop.usage);
+          page = await fetchPage(client, spec, position, options.pageSize, signal);
+        }
       } catch (error) {
         if (error instanceof InvalidQueryLocatorError && position.nextRecordsUrl) {
           // Locators last two days (API v56+) but can still expire or vanish: re-query after the last written row.
@@ -198,10 +208,18 @@ export async function collectObject(
           continue;
         }
         throw error;
+      } finally {
+        prefetched = null;
       }
 
       const rows = page.records.map((record, index) => parseRecord(spec, record, position.records + index));
       const next = advance(spec, position, rows, page);
+      if (!page.done && next.nextRecordsUrl && !(await quotaStop())) {
+        const request = fetchPage(client, spec, next, options.pageSize, signal);
+        // Awaited in the next iteration; until then a failure must not count as unhandled.
+        request.catch(() => {});
+        prefetched = { from: next, page: request };
+      }
       const calls = unsavedCalls();
       const finishedAt = page.done ? deps.now().toISOString() : null;
       await deps.sql.begin(async (tx) => {

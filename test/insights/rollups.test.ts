@@ -222,5 +222,24 @@ describe('insight rollups', () => {
     expect(
       await sql`select * from user_login_rollups where integration_id = ${integrationId} order by user_id`,
     ).toEqual(incremental);
+
+    // User attributes are re-derived by every recompute, incremental or not: a deactivated user leaves the
+    // activity table (and the report), a frozen one is listed as frozen.
+    await sql`update sf_users set is_active = false where integration_id = ${integrationId} and id = ${quiet}`;
+    await sql`
+      update sf_user_logins set is_frozen = true where integration_id = ${integrationId} and user_id = ${back}
+    `;
+    await recomputeFindings(sql, { integrationId, since, now });
+    const report = await unusedAccounts(sql, integrationId, { days: 90, limit: 100, asOf: now });
+    expect(report.users.map((u) => [u.userId, u.reasons])).toEqual([[back, ['frozen_with_license']]]);
+    expect(report).toEqual(
+      await unusedAccounts(
+        sql,
+        integrationId,
+        { days: 90, limit: 100, asOf: now },
+        { source: 'source-tables' },
+      ),
+    );
+    expect(await rollupDrift(integrationId)).toEqual(NO_DRIFT);
   });
 });
