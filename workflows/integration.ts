@@ -224,20 +224,21 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
 
   if (!input.carried) {
     // A fresh start (first connect, or the reconciler restoring a lost workflow): take what PostgreSQL knows.
+    // Handlers may already have run while this activity was in flight (a Test Connectivity, a pause), so
+    // what they changed wins over the snapshot.
     const snapshot = await calls.loadIntegrationSnapshot({ integrationId, closeOrphanedRuns: true });
-    s.initialCollectionDone = snapshot.initialCollectionDone;
-    s.lastRun = snapshot.lastRun;
+    s.initialCollectionDone ||= snapshot.initialCollectionDone;
+    s.lastRun ??= snapshot.lastRun;
     s.quota.thresholdPercent = snapshot.quotaThresholdPercent;
-    s.userPaused = snapshot.state === 'paused_by_user';
-    s.state = 'awaiting_test';
+    s.userPaused ||= snapshot.state === 'paused_by_user';
     // Started by the reconciler, the workflow has no search attributes yet; the API sets the same ones.
     upsertSearchAttributes([
       { key: IntegrationIdAttribute, value: integrationId },
       { key: TenantIdAttribute, value: snapshot.tenantId },
       { key: IntegrationDisplayNameAttribute, value: snapshot.displayName },
-      { key: IntegrationStateAttribute, value: 'awaiting_test' },
+      { key: IntegrationStateAttribute, value: s.state },
     ]);
-    if (snapshot.connected) await setState(restingState());
+    if (snapshot.connected && s.state === 'awaiting_test') await setState(restingState());
   }
 
   async function waitWhileUserPaused(): Promise<void> {
