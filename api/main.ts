@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { loadEnvironmentOrExit } from '../platform/env';
 import { createSql } from '../platform/database';
 import { createLogger } from '../platform/logger';
+import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-guard';
 import { createSecretBox } from '../platform/secrets';
 import { connectClient, temporalSettings } from '../platform/temporal';
 import { assertPortFree } from '../dev/ports';
@@ -9,6 +10,7 @@ import { createApp } from './app';
 
 const env = loadEnvironmentOrExit(['DATABASE_URL', 'SECRETS_KEY']);
 const logger = createLogger(env.LOG_LEVEL, { process: 'api' });
+survivePostgresClosedSocketWrites(logger);
 try {
   await assertPortFree(env.API_PORT, 'the HTTP API (API_PORT)', env.API_HOST);
 } catch (error) {

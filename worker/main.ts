@@ -7,6 +7,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadEnvironmentOrExit } from '../platform/env';
 import { createSql } from '../platform/database';
 import { createLogger } from '../platform/logger';
+import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-guard';
 import { createSecretBox } from '../platform/secrets';
 import { connectClient, connectWorkerConnection, temporalSettings } from '../platform/temporal';
 import { createSalesforceClientFactory } from '../activities/salesforce/client';
@@ -16,6 +17,7 @@ import { createWorker } from './create-worker';
 // The worker's composition root: configuration, connections, activities, and the polling loop.
 const env = loadEnvironmentOrExit(['DATABASE_URL', 'SECRETS_KEY']);
 const logger = createLogger(env.LOG_LEVEL, { process: 'worker' });
+survivePostgresClosedSocketWrites(logger);
 Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
 
 const settings = temporalSettings(env);

@@ -11,10 +11,11 @@ export const collection = proxyActivities<Activities>({
   startToCloseTimeout: '24 hours',
   heartbeatTimeout: '30 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  // A worker that died (heartbeat timeout) is retried at most 30 s later: the pass resumes from its cursor.
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
+    maximumInterval: '30 seconds',
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });

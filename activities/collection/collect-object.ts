@@ -274,7 +274,24 @@ export async function collectObject(
       log.warn('could not record API calls of a failed attempt', { error: e }),
     );
     if (!signal.aborted) log.warn('collection attempt failed', { error, pages: position.pages });
-    throw toActivityFailure(error);
+    const failure = toActivityFailure(error);
+    // One pass is one activity with one attempt counter, so the retry back-off would keep growing through
+    // a long pass even though each attempt wrote pages. After progress, the next attempt starts soon again.
+    if (
+      position.pages > start.position.pages &&
+      failure instanceof ApplicationFailure &&
+      !failure.nonRetryable &&
+      !failure.nextRetryDelay
+    ) {
+      throw ApplicationFailure.create({
+        message: failure.message,
+        type: failure.type ?? undefined,
+        details: failure.details as unknown[],
+        cause: failure.cause,
+        nextRetryDelay: '2 seconds',
+      });
+    }
+    throw failure;
   } finally {
     clearInterval(keepAlive);
   }
