@@ -1,0 +1,118 @@
+/**
+ * Benchmarks and failure drills: `npm run bench -- <name> [--option value]`.
+ *
+ *   throughput   collection rows/s vs the COPY ceiling and a naive loader; API calls; Temporal history; worker RSS
+ *   latency      API p50/p95/p99 and requests/s at 50 connections on 100k users / 5M logins
+ *   drills       every failure drill (or one: kill, faults, postgres-restart, quota, fuzz)
+ *   insights     bench/insights-latency.ts
+ *   all          all of the above, one after the other
+ *
+ * Exits non-zero when a drill loses data (or anything fails); everything started is stopped either way.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { cleanupAll } from './harness/cleanup';
+
+const names = [
+  'throughput',
+  'latency',
+  'drills',
+  'kill',
+  'faults',
+  'postgres-restart',
+  'quota',
+  'fuzz',
+  'insights',
+  'all',
+] as const;
+
+const parsed = parseArgs({
+  allowPositionals: true,
+  options: {
+    users: { type: 'string' },
+    logins: { type: 'string' },
+    'naive-rows': { type: 'string' },
+    'page-size': { type: 'string' },
+    duration: { type: 'string' },
+    requests: { type: 'string' },
+  },
+});
+const args = z
+  .object({
+    name: z.enum(names),
+    users: z.coerce.number().int().min(100).optional(),
+    logins: z.coerce.number().int().min(1000).optional(),
+    naiveRows: z.coerce.number().int().min(1000).default(50_000),
+    pageSize: z.coerce.number().int().min(200).max(2000).default(2000),
+    duration: z.coerce.number().int().min(1).default(10),
+    requests: z.coerce.number().int().min(100).default(3000),
+  })
+  .parse({
+    name: parsed.positionals[0] ?? 'all',
+    users: parsed.values.users,
+    logins: parsed.values.logins,
+    naiveRows: parsed.values['naive-rows'],
+    pageSize: parsed.values['page-size'],
+    duration: parsed.values.duration,
+    requests: parsed.values.requests,
+  });
+
+async function runOne(name: (typeof names)[number]): Promise<boolean> {
+  switch (name) {
+    case 'throughput': {
+      const { throughput } = await import('./throughput');
+      return throughput({
+        users: args.users ?? 20_000,
+        logins: args.logins ?? 1_000_000,
+        naiveRows: args.naiveRows,
+        pageSize: args.pageSize,
+      });
+    }
+    case 'latency': {
+      const { latency } = await import('./latency');
+      return latency({
+        users: args.users ?? 100_000,
+        logins: args.logins ?? 5_000_000,
+        duration: args.duration,
+      });
+    }
+    case 'drills':
+    case 'kill':
+    case 'faults':
+    case 'postgres-restart':
+    case 'quota':
+    case 'fuzz': {
+      const { drills } = await import('./drills');
+      return drills(name === 'drills' ? ['kill', 'faults', 'postgres-restart', 'quota', 'fuzz'] : [name], {
+        requests: args.requests,
+      });
+    }
+    case 'insights': {
+      // Someone else's script; run it as it is, in its own process.
+      const script = fileURLToPath(new URL('./insights-latency.ts', import.meta.url));
+      const result = spawnSync(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' });
+      return result.status === 0;
+    }
+    case 'all': {
+      let ok = true;
+      for (const each of ['throughput', 'latency', 'drills', 'insights'] as const) {
+        ok = (await runOne(each)) && ok;
+        await cleanupAll();
+      }
+      return ok;
+    }
+  }
+}
+
+let ok = false;
+try {
+  ok = await runOne(args.name);
+} catch (error) {
+  console.error('[bench] failed:', error);
+} finally {
+  await cleanupAll();
+}
+console.log(`\n[bench] ${args.name}: ${ok ? 'PASS' : 'FAIL'}`);
+process.exit(ok ? 0 : 1);
