@@ -106,7 +106,7 @@ describe('insights on simulated orgs', () => {
       expect(after.find((f) => f.id === finding.id)?.status, finding.kind).toBe('acknowledged');
     }
     findings = after;
-  });
+  }, 180_000);
 
   it('a clean org of 5,000 users and 200,000 logins has no findings and unused counts equal the truth', async () => {
     const simulator = createSimulator();
