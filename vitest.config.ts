@@ -7,7 +7,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more parallel files only make Temporal workers and PostgreSQL fight for CPU.
     maxWorkers: 2,
-    testTimeout: 60_000,
+    // Generous: a slow shared machine must not turn a correct test red; behaviour, not speed, is tested.
+    testTimeout: 120_000,
     hookTimeout: 180_000,
     teardownTimeout: 30_000,
   },
