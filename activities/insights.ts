@@ -21,12 +21,6 @@ export function createInsightActivities(deps: ActivityDependencies) {
     async recomputeFindings(input: RecomputeFindingsInput): Promise<RecomputeResult> {
       const { integrationId, runId, since } = recomputeInputSchema.parse(input);
       const started = Date.now();
-      if (!since) {
-        // A full recompute follows a bulk load (the initial collection): plan the detection queries on
-        // statistics that include the new rows, not on autovacuum's view from before the load, which can turn
-        // a seconds-long query into one that runs for many minutes.
-        await deps.sql`analyze sf_login_history, sf_users, sf_user_logins, sf_permission_set_assignments`;
-      }
       const result = await recompute(deps.sql, {
         integrationId,
         since: since ? new Date(since) : null,

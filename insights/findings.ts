@@ -62,6 +62,16 @@ export async function recomputeFindings(
   const config = detectionConfigFromOptions(integration.options);
   const scope = detectionScope(integrationId, since, now, config);
 
+  if (!since) {
+    // A full recompute follows a bulk load (the initial collection). Planned on statistics from before the load
+    // (or none at all on a fresh database), the detection queries pick nested loops over hundreds of thousands
+    // of rows and run for many minutes instead of seconds; fresh statistics first.
+    await step(
+      'analyze',
+      () => sql`analyze sf_login_history, sf_users, sf_user_logins, sf_permission_set_assignments`,
+    );
+  }
+
   // Rollups first: they cover the same window as the rules, and the reports read them right after the run.
   const fromDay = since ? scope.scanFrom.slice(0, 10) : null;
   await step('login_daily_counts', () => refreshLoginDailyCounts(sql, integrationId, fromDay));
