@@ -387,7 +387,7 @@ describe('integrations CRUD', () => {
       const res = await own('DELETE', `/v1/integrations/${id}`);
       expect(res.status).toBe(204);
       await expect
-        .poll(async () => (await handleOf(id).describe()).status.name, { timeout: 15_000 })
+        .poll(async () => (await handleOf(id).describe()).status.name, { timeout: 90_000 })
         .toBe('COMPLETED');
       await expect(schedule.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
 
@@ -433,7 +433,7 @@ describe('integrations CRUD', () => {
       const { own, id, runId } = await disconnectDuringRun();
       await expect
         .poll(async () => (await own('GET', `/v1/integrations/${id}/runs/${runId}`)).body, {
-          timeout: 15_000,
+          timeout: 90_000,
         })
         .toMatchObject({ status: 'cancelled' });
       const recorded = await own('GET', `/v1/integrations/${id}/runs/${runId}`);
@@ -444,7 +444,7 @@ describe('integrations CRUD', () => {
     it('disconnecting during a run still finishes the workflow and removes the schedule', async () => {
       const { id } = await disconnectDuringRun();
       await expect
-        .poll(async () => (await handleOf(id).describe()).status.name, { timeout: 20_000 })
+        .poll(async () => (await handleOf(id).describe()).status.name, { timeout: 90_000 })
         .toBe('COMPLETED');
       await expect(
         services.temporal.schedule.getHandle(dailyScheduleId(id)).describe(),

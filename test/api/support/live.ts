@@ -95,7 +95,7 @@ export async function waitForDetail(
   api: Api,
   id: string,
   ready: (detail: Detail) => boolean,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<Detail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -113,7 +113,7 @@ const collecting = new Set(['initial_collection', 'incremental_collection']);
  * Waits until the run with this id is the integration's last run (whatever its outcome) and the workflow has
  * left the collecting state: it records the run as finished a moment before it sets the schedule and state.
  */
-export function waitForRunFinished(api: Api, id: string, runId: string, timeoutMs = 60_000) {
+export function waitForRunFinished(api: Api, id: string, runId: string, timeoutMs = 90_000) {
   return waitForDetail(
     api,
     id,
