@@ -2,7 +2,8 @@ import type { Sql } from '../../platform/database';
 
 const DAY = 86_400_000;
 
-async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+/** Runs `work` and prints how long it took. */
+export async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
   const result = await work();
   console.log(`${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -11,7 +12,7 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
 
 /**
  * An org of `users` users and `logins` LoginHistory rows for one integration, generated server-side with
- * generate_series, the same shapes as bench/insights-latency.ts (which does not export its generator), plus
+ * generate_series, the generator bench/insights-latency.ts uses too, plus
  * 20,000 findings to page through.
  */
 export async function generateOrg(sql: Sql, integrationId: string, now: Date, users: number, logins: number) {
@@ -30,7 +31,8 @@ export async function generateOrg(sql: Sql, integrationId: string, now: Date, us
   await sql`vacuum analyze findings`;
 }
 
-async function generate(sql: Sql, integrationId: string, now: Date, users: number, logins: number) {
+/** Users, permissions and LoginHistory for one integration, all generated server-side. */
+export async function generate(sql: Sql, integrationId: string, now: Date, users: number, logins: number) {
   const historyStart = new Date(now.getTime() - 180 * DAY);
   await sql`
     insert into sf_user_licenses (integration_id, id, name, status, total_licenses, used_licenses) values
