@@ -346,6 +346,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       const before = s.state;
       await setState('paused_for_quota');
       recheckQuotaNow = false;
+      // Date.now() in a workflow is the deterministic workflow clock (the sandbox replaces it), so replay agrees.
       const wait = Math.max(0, Date.parse(result.resumeAt) - Date.now());
       await condition(() => recheckQuotaNow || disconnectRequested || s.userPaused, wait);
       recheckQuotaNow = false;
