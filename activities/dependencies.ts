@@ -7,7 +7,7 @@ import type { SalesforceClientFactory } from './salesforce/client';
 /** What activities may use, built once by the worker's composition root (worker/main.ts). */
 export interface ActivityDependencies {
   sql: Sql;
-  /** For schedules, progress signals and the reconciler; never passed into workflow code. */
+  /** For schedules and the reconciler; never passed into workflow code. */
   temporal: Client;
   secrets: SecretBox;
   salesforce: SalesforceClientFactory;
@@ -16,4 +16,6 @@ export interface ActivityDependencies {
   taskQueue: string;
   /** Wall clock, injectable so tests can reason about "the next day". */
   now: () => Date;
+  /** How long one collectObject attempt pages before yielding its slot (default 5 minutes). */
+  collectionSliceMs?: number;
 }

@@ -141,7 +141,7 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
       const [integration] = await sql<
         {
           state: IntegrationState;
-          last_test: { ok?: boolean } | null;
+          last_test: { ok?: boolean; code?: string; message?: string; fix?: string } | null;
           options: unknown;
           enabled: boolean;
           display_name: string;
@@ -169,7 +169,16 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
         order by started_at desc limit 1`;
       return {
         state: integration.state,
-        connected: integration.last_test?.ok === true,
+        connected: integration.last_test?.ok === true || integration.state !== 'awaiting_test',
+        // A lost workflow that was waiting for new credentials comes back waiting for them, not idle.
+        attention:
+          integration.state === 'needs_attention' && integration.last_test?.ok === false
+            ? {
+                code: integration.last_test.code ?? 'salesforce_setup',
+                message: integration.last_test.message ?? 'The last Test Connectivity failed.',
+                fix: integration.last_test.fix ?? 'Update the credentials and run Test Connectivity.',
+              }
+            : null,
         initialCollectionDone: (initial?.count ?? 0) > 0,
         lastRun: last ? toRunSummary(last) : null,
         quotaThresholdPercent: parseIntegrationOptions(integration.options).quotaThresholdPercent,

@@ -6,16 +6,34 @@ export interface DatabaseOptions {
   url: string;
   poolSize?: number;
   applicationName: string;
+  /**
+   * Server-side bounds for the worker: a statement or an idle transaction that hangs (lock wait, half-open
+   * socket) fails instead of holding an activity — and its slot — for hours.
+   */
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** One lazily connecting pool per process, created by the composition root and passed down. */
-export function createSql({ url, poolSize = 10, applicationName }: DatabaseOptions): Sql {
+export function createSql({
+  url,
+  poolSize = 10,
+  applicationName,
+  statementTimeoutMs,
+  idleInTransactionTimeoutMs,
+}: DatabaseOptions): Sql {
   return postgres(url, {
     max: poolSize,
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},
-    connection: { application_name: applicationName },
+    connection: {
+      application_name: applicationName,
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+      ...(idleInTransactionTimeoutMs
+        ? { idle_in_transaction_session_timeout: idleInTransactionTimeoutMs }
+        : {}),
+    },
     types: {
       // count(*) and sum() are int8; our counts stay far below 2^53, so plain numbers are safe and simpler.
       int8AsNumber: {

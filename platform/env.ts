@@ -67,7 +67,12 @@ export const environmentSchema = z.object({
   ALLOW_LOCAL_SALESFORCE_URLS: booleanFlag.default(false),
   /** Whether this worker keeps the reconciler schedule (restores lost workflows every 10 minutes). */
   RECONCILER_ENABLED: booleanFlag.default(true),
+  /** Interactive activity slots (Test Connectivity, run bookkeeping, schedules) per worker process. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Bulk collection slots per worker process; each holds at most two pages (~2 × 2,000 rows) in memory. */
+  WORKER_MAX_COLLECTION_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(8),
+  /** How long one collection activity pages before yielding its slot to the next org (fair share). */
+  COLLECTION_SLICE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 
   SIMULATOR_PORT: port.default(4010),
   DEMO_ORG: booleanFlag.default(true),

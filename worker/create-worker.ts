@@ -3,10 +3,12 @@ import {
   bundleWorkflowCode,
   Worker,
   type NativeConnection,
+  type State,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDependencies } from '../activities/dependencies';
+import { collectionTaskQueue } from '../workflows/definitions';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -24,18 +26,70 @@ export interface WorkerOptions {
   deps: ActivityDependencies;
   /** A prebuilt bundle (in memory or a file); without one the worker bundles workflows itself. */
   workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string };
+  /** Slots for interactive activities: Test Connectivity, run bookkeeping, schedules (short, many). */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Slots for bulk collection slices and findings recomputes (long, memory-bound: two pages each). */
+  maxConcurrentCollectionActivities?: number;
 }
 
-export async function createWorker(options: WorkerOptions): Promise<Worker> {
-  return Worker.create({
+/**
+ * The worker process's two pollers. Workflows and interactive activities share the product's task queue; bulk
+ * collection has its own queue and slot budget, so a fleet of orgs paging for hours never makes Test
+ * Connectivity wait (https://docs.temporal.io/develop/worker-performance#task-queues-and-slots).
+ */
+export class CollectorWorker {
+  constructor(
+    readonly interactive: Worker,
+    readonly collection: Worker,
+  ) {}
+
+  get taskQueue(): string {
+    return this.interactive.options.taskQueue;
+  }
+
+  getState(): State {
+    return this.interactive.getState();
+  }
+
+  async run(): Promise<void> {
+    const results = await Promise.allSettled([this.interactive.run(), this.collection.run()]);
+    // One poller failing must not leave the other running alone.
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  shutdown(): void {
+    for (const worker of [this.interactive, this.collection]) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+  }
+
+  async runUntil<R>(work: () => Promise<R>): Promise<R> {
+    const done = work();
+    const [result] = await Promise.all([this.interactive.runUntil(done), this.collection.runUntil(done)]);
+    return result;
+  }
+}
+
+export async function createWorker(options: WorkerOptions): Promise<CollectorWorker> {
+  const activities = createActivities(options.deps);
+  const interactive = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.deps.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: createActivities(options.deps),
+    activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
+    shutdownGraceTime: '5 seconds',
+  });
+  const collection = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: collectionTaskQueue(options.deps.taskQueue),
+    activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentCollectionActivities ?? 8,
     // Give running page loops a moment to finish their current page on shutdown; the cursor makes it safe either way.
     shutdownGraceTime: '5 seconds',
   });
+  return new CollectorWorker(interactive, collection);
 }

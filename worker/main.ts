@@ -25,6 +25,9 @@ const sql = createSql({
   url: env.DATABASE_URL!,
   poolSize: env.DATABASE_POOL_SIZE,
   applicationName: 'identity-collector-worker',
+  // The longest statement is a findings recompute over a big org (minutes); page writes take milliseconds.
+  statementTimeoutMs: 15 * 60_000,
+  idleInTransactionTimeoutMs: 60_000,
 });
 const temporal = await connectClient(settings);
 const connection = await connectWorkerConnection(settings);
@@ -43,6 +46,7 @@ const worker = await createWorker({
   workflowBundle: { codePath },
   namespace: settings.namespace,
   maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  maxConcurrentCollectionActivities: env.WORKER_MAX_COLLECTION_ACTIVITIES,
   deps: {
     sql,
     temporal,
@@ -51,11 +55,12 @@ const worker = await createWorker({
     logger,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     now: () => new Date(),
+    collectionSliceMs: env.COLLECTION_SLICE_SECONDS * 1000,
   },
 });
 if (env.RECONCILER_ENABLED) await ensureReconcilerSchedule(temporal, env.TEMPORAL_TASK_QUEUE);
 logger.info('worker polling', {
-  taskQueue: worker.options.taskQueue,
+  taskQueue: worker.taskQueue,
   namespace: settings.namespace,
   temporal: settings.address,
 });

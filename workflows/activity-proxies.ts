@@ -1,48 +1,73 @@
-import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { collectionTaskQueue } from './definitions';
 
 /** Failures no retry can fix: they go to the workflow at once (needs attention, or a failed run). */
-const NON_RETRYABLE = ['SalesforceSetupError', 'SalesforceQueryError', 'IntegrationNotFound'];
+const NON_RETRYABLE = [
+  'SalesforceSetupError',
+  'SalesforceQueryError',
+  'IntegrationNotFound',
+  'InvalidScheduleSettings',
+];
 
-// One long activity per object: it heartbeats every page, so a dead worker is noticed within the heartbeat
-// timeout and the retry resumes from the cursor saved with the last page
-// (https://docs.temporal.io/design-patterns/long-running-activity).
-export const collection = proxyActivities<Activities>({
-  startToCloseTimeout: '24 hours',
-  heartbeatTimeout: '30 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  // A worker that died (heartbeat timeout) is retried at most 30 s later: the pass resumes from its cursor.
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
+/**
+ * Bulk work, on the collection task queue of the queue this workflow runs on. One activity is one time slice of
+ * one object's pass: it heartbeats with every page (and only while pages progress), so a dead or hung worker is
+ * noticed within the heartbeat timeout and the retry resumes from the cursor saved with the last page
+ * (https://docs.temporal.io/design-patterns/long-running-activity). Created per call because the queue name
+ * comes from workflowInfo(), which exists only inside a workflow.
+ */
+export function collectionActivities() {
+  const taskQueue = collectionTaskQueue(workflowInfo().taskQueue);
+  const collection = proxyActivities<Activities>({
+    taskQueue,
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '30 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    // A worker that died (heartbeat timeout) is retried at most 30 s later: the pass resumes from its cursor.
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+  // Findings are recomputed in SQL. A recompute that keeps failing must not hold the run open forever, hence
+  // the attempt cap.
+  const insights = proxyActivities<Activities>({
+    taskQueue,
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '30 seconds',
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '2 minutes',
+      maximumAttempts: 8,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+  return { collection, insights };
+}
 
-/** Small bookkeeping writes (runs, schedules, snapshots). */
+/** Small bookkeeping writes (runs, schedules, snapshots), on the interactive queue. */
 export const calls = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
-/** Test Connectivity answers a waiting API call, so it gives up after a few attempts instead of hanging. */
+/**
+ * Test Connectivity answers a person waiting on the API (60 s deadline), so it gives up in time to say why:
+ * no free slot within 15 s is "the worker is busy" (never retried), and all attempts fit in 45 s.
+ */
 export const connectivity = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  scheduleToStartTimeout: '15 seconds',
+  startToCloseTimeout: '20 seconds',
+  scheduleToCloseTimeout: '45 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-// Findings are recomputed in SQL; the activity heartbeats so a dead worker is noticed quickly. A recompute
-// that keeps failing must not hold the collection run open forever, hence the attempt cap.
-export const insights = proxyActivities<Activities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '30 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '2 minutes',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
 });
 
 /** Mirrors the state into PostgreSQL for listings; a local activity costs one marker event, not three. */

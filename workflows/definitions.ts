@@ -71,18 +71,21 @@ export interface IntegrationStatus {
   /** The state to return to after a user pause or an attention problem is cleared. */
   resumeState: IntegrationState | null;
   initialCollectionDone: boolean;
+  /**
+   * The active run, if any. Its per-object progress lives in PostgreSQL (collection_runs.progress, written with
+   * every page); the API reads it from there so progress never grows workflow history.
+   */
   currentRun: {
     runId: string;
     kind: RunKind;
     trigger: RunTrigger;
     startedAt: string;
-    currentObject: CollectedObject | null;
-    objects: Partial<Record<CollectedObject, ObjectProgress>>;
-    apiCalls: number;
   } | null;
   quota: QuotaStatus;
   lastRun: RunSummary | null;
   attention: AttentionReason | null;
+  /** When a failed initial collection is retried automatically (null: no retry pending). */
+  retryAt: string | null;
   continuedAsNewCount: number;
 }
 
@@ -118,16 +121,6 @@ export const credentialsUpdatedSignal = defineSignal('credentialsUpdated');
 export const settingsUpdatedSignal = defineSignal('settingsUpdated');
 export const disconnectSignal = defineSignal('disconnect');
 
-/** Sent by a collecting activity at most every 30 s so the status query shows live progress. */
-export interface CollectionProgress {
-  runId: string;
-  object: CollectedObject;
-  pages: number;
-  records: number;
-  cursor: string | null;
-  apiCalls: number;
-}
-export const collectionProgressSignal = defineSignal<[CollectionProgress]>('collectionProgress');
 /** Sent by the reconciler with signal-with-start; it only makes sure the workflow exists. */
 export const reconcileSignal = defineSignal('reconcile');
 
@@ -144,31 +137,97 @@ export interface IntegrationWorkflowInput {
   carried?: CarriedState;
 }
 
-/** A run interrupted by continue-as-new; the next execution finishes it. */
+/**
+ * The integration's unfinished run. It outlives any one child workflow (a user pause, an attention problem or a
+ * continue-as-new stops the child; the next one resumes from the cursors saved in PostgreSQL).
+ */
 export interface ActiveRun {
   runId: string;
   kind: RunKind;
   trigger: RunTrigger;
   startedAt: string;
-  completedObjects: CollectedObject[];
-  objects: Partial<Record<CollectedObject, ObjectProgress>>;
-  apiCalls: number;
   /** LoginHistory rows from here on are new to this run; findings are recomputed over them (null: all). */
   findingsSince: string | null;
+  /** Child workflows started for this run so far (each gets its own id: `…-run-<runId>-<n>`). */
+  children: number;
 }
 
+/** The entity workflow's whole state: one object, carried as is across continue-as-new. */
 export interface CarriedState {
   state: IntegrationState;
   resumeState: IntegrationState | null;
   initialCollectionDone: boolean;
   lastRun: RunSummary | null;
   attention: AttentionReason | null;
+  /** One remembered trigger (Collect Now or the schedule) not yet served; a trigger during a run waits here. */
   pendingCollection: RunTrigger | null;
   continuedAsNewCount: number;
   quota: QuotaStatus;
   userPaused: boolean;
+  /** Test Connectivity has passed once: collection may start. */
+  connected: boolean;
   activeRun: ActiveRun | null;
+  /** Messages that arrived and are not acted on yet: carried, so a continue-as-new never drops one. */
+  settingsChanged: boolean;
+  credentialsChanged: boolean;
+  recheckQuota: boolean;
+  /** A failed initial run is retried at this time (ISO), besides the daily schedule. */
+  retryAt: string | null;
+  /** Consecutive failed initial runs, for the retry back-off. */
+  failedInitialRuns: number;
 }
+
+/** One collection run's worker: a child workflow, so each run's events stay out of the entity's history. */
+export interface CollectionRunInput {
+  integrationId: string;
+  run: ActiveRun;
+  /** Ask /limits before the first page (after a pause, a resume or a Collect Now while paused). */
+  recheckQuota: boolean;
+  /**
+   * The last quota timer fired and usage may still be over the threshold: Salesforce's window is rolling, so the
+   * next re-check comes on a short back-off rather than another whole day later.
+   */
+  quotaBackoff: boolean;
+}
+
+export type CollectionRunOutcome =
+  | { outcome: 'succeeded'; findingsNote: string | null }
+  | { outcome: 'budget_spent' }
+  | { outcome: 'needs_attention'; problem: AttentionReason }
+  /** The entity asked it to stop (user pause, disconnect, its own continue-as-new); the cursors keep the place. */
+  | { outcome: 'stopped' };
+
+/** What the run tells the entity (a few events a day): collecting, or paused for quota until a time. */
+export interface RunPhase {
+  runId: string;
+  phase: 'collecting' | 'paused_for_quota';
+  pausedUntil: string | null;
+  usage: { used: number; max: number; observedAt: string } | null;
+}
+export const runPhaseSignal = defineSignal<[RunPhase]>('runPhase');
+/** Entity → run: stop at the next safe point (the activity is cancelled; its cursor is saved per page). */
+export const stopRunSignal = defineSignal('stopRun');
+/** Entity → run: look at the quota again now (a settings change, Resume or Collect Now during a quota pause). */
+export const recheckQuotaSignal = defineSignal('recheckQuota');
+
+export function collectionRunWorkflowId(integrationId: string, runId: string): string {
+  return `integration-${integrationId}-run-${runId}`;
+}
+
+/**
+ * Bulk collection activities run on their own task queue, so hours of paging never take the slots that Test
+ * Connectivity and run bookkeeping need (https://docs.temporal.io/develop/worker-performance).
+ */
+export function collectionTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-collection`;
+}
+
+export const workflowTypes = {
+  integration: 'integrationWorkflow',
+  collectionRun: 'collectionRunWorkflow',
+  scheduledCollection: 'scheduledCollectionWorkflow',
+  reconciler: 'reconcilerWorkflow',
+} as const;
 
 export function integrationWorkflowId(integrationId: string): string {
   return `integration-${integrationId}`;

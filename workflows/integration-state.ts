@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
 import type { AttentionReason, CarriedState, ConnectivityResult } from './definitions';
 
 export function emptyState(): CarriedState {
@@ -19,7 +19,13 @@ export function emptyState(): CarriedState {
       observedAt: null,
     },
     userPaused: false,
+    connected: false,
     activeRun: null,
+    settingsChanged: false,
+    credentialsChanged: false,
+    recheckQuota: false,
+    retryAt: null,
+    failedInitialRuns: 0,
   };
 }
 
@@ -40,9 +46,12 @@ export function setupFailure(error: unknown): AttentionReason | undefined {
   return undefined;
 }
 
+/** The innermost message of a failure chain (child workflow → activity → application failure). */
 export function failureMessage(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
+  let current: unknown = error;
+  while ((current instanceof ActivityFailure || current instanceof ChildWorkflowFailure) && current.cause)
+    current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }
 
 /**

@@ -1,41 +1,50 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
-  CancellationScope,
+  ContinueAsNew,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
   isCancellation,
   log,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
+  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { SearchAttributePair } from '@temporalio/common';
 import {
   collectNowSignal,
-  collectedObjects,
-  collectionProgressSignal,
+  collectionRunWorkflowId,
   credentialsUpdatedSignal,
   disconnectSignal,
   pauseSignal,
   reconcileSignal,
+  recheckQuotaSignal,
   requestCollectionUpdate,
   resumeSignal,
+  runPhaseSignal,
   settingsUpdatedSignal,
   statusQuery,
+  stopRunSignal,
   testConnectivityUpdate,
   type ActiveRun,
-  type AttentionReason,
   type CarriedState,
-  type CollectedObject,
+  type CollectionRequestResult,
+  type CollectionRunOutcome,
   type ConnectivityResult,
   type IntegrationState,
   type IntegrationStatus,
   type IntegrationWorkflowInput,
+  type RunPhase,
+  type RunSummary,
   type RunTrigger,
 } from './definitions';
-import { calls, collection, connectivity, insights, mirror } from './activity-proxies';
-import { emptyState, failedOnQuotaOnly, failureMessage, setupFailure } from './integration-state';
+import { calls, connectivity, mirror } from './activity-proxies';
+import { collectionRunWorkflow } from './collection-run';
+import { emptyState, failedOnQuotaOnly, failureMessage } from './integration-state';
 import {
   IntegrationDisplayNameAttribute,
   IntegrationIdAttribute,
@@ -43,474 +52,607 @@ import {
   TenantIdAttribute,
 } from './search-attributes';
 
-type ObjectOutcome = 'done' | 'stopped' | 'budget_spent';
+type RunEnd = CollectionRunOutcome | { outcome: 'failed'; error: string };
+type Step = 'continue' | 'continue_as_new';
+
+const HOUR_MS = 60 * 60 * 1000;
+/** After a failed initial run: 1 h, 2 h, 4 h … up to a day, besides the daily schedule. */
+const MAX_INITIAL_RETRY_MS = 24 * HOUR_MS;
+/** A trigger arriving later than this into a run is served after it, not dropped. */
+const TRIGGER_DEFERRAL_MS = HOUR_MS;
+/** A bookkeeping step that keeps failing is retried on this back-off; the entity itself never fails. */
+const MAX_STEP_BACKOFF_MS = HOUR_MS;
 
 /**
- * The life of one integration (one customer org), from connect to disconnect. The workflow only decides;
- * every read and write happens in activities, and PostgreSQL holds the collected data and the cursors.
+ * The life of one integration (one customer org), from connect to disconnect: an entity workflow whose state
+ * is one object and whose messages are one method each (the shape of temporalio/samples-typescript's
+ * message-passing/safe-message-handlers). Each collection run is a child workflow (collection-run.ts), so hours
+ * of paging and days of quota pauses stay out of this history. It continues-as-new only between steps, with
+ * the whole state — pending messages and the active run included — in `CarriedState`.
+ *
+ *   awaiting_test ─test ok→ connected ─Collect Now→ initial_collection ─done→ idle ─daily→ incremental_collection
+ *   any collecting state ⇄ paused_for_quota (timer until the next day) · any ⇄ paused_by_user
+ *   a setup failure → needs_attention (until new credentials or a passing test) · disconnect → disconnected
  */
 export async function integrationWorkflow(input: IntegrationWorkflowInput): Promise<void> {
-  const { integrationId } = input;
-  const s: CarriedState = input.carried ?? emptyState();
+  const integration = new Integration(input);
+  setHandler(statusQuery, () => integration.status());
+  setHandler(testConnectivityUpdate, () => integration.testConnectivity());
+  setHandler(requestCollectionUpdate, () => integration.requestCollection(), {
+    // Rejected in the validator, a refused Collect Now leaves no trace in the history.
+    validator: () => integration.validateCollectionRequest(),
+  });
+  setHandler(collectNowSignal, ({ trigger }) => integration.collectNow(trigger));
+  setHandler(pauseSignal, () => integration.pause());
+  setHandler(resumeSignal, () => integration.resume());
+  setHandler(credentialsUpdatedSignal, () => integration.credentialsUpdated());
+  setHandler(settingsUpdatedSignal, () => integration.settingsUpdated());
+  setHandler(disconnectSignal, () => integration.disconnect());
+  setHandler(runPhaseSignal, (phase) => integration.runPhase(phase));
+  // Sent by the reconciler with signal-with-start: its only job is to make sure the workflow exists.
+  setHandler(reconcileSignal, () => {});
+  await integration.live();
+}
 
-  let run: ActiveRun | null = s.activeRun;
-  let startingRun: Promise<ActiveRun> | null = null;
-  let currentObject: CollectedObject | null = null;
-  let credentialsChanged = false;
-  let settingsChanged = false;
-  let disconnectRequested = false;
-  let recheckQuotaNow = false;
-  let collectionScope: CancellationScope | null = null;
+class Integration {
+  private readonly integrationId: string;
+  private readonly s: CarriedState;
+  private disconnectRequested = false;
+  private startingRun: Promise<ActiveRun> | null = null;
+  private child: ChildWorkflowHandle<typeof collectionRunWorkflow> | null = null;
+  private phases: RunPhase[] = [];
+  private failedSteps = 0;
+  private loaded = false;
 
-  const collectingState = (): IntegrationState =>
-    run?.kind === 'initial' ? 'initial_collection' : 'incremental_collection';
-  const restingState = (): IntegrationState => (s.initialCollectionDone ? 'idle' : 'connected');
-
-  async function setState(next: IntegrationState): Promise<void> {
-    if (s.state === next) return;
-    s.state = next;
-    upsertSearchAttributes([{ key: IntegrationStateAttribute, value: next }]);
-    await mirror.recordIntegrationState({ integrationId, state: next });
+  constructor(private readonly input: IntegrationWorkflowInput) {
+    this.integrationId = input.integrationId;
+    this.s = { ...emptyState(), ...input.carried };
   }
 
-  function updateQuota(used: number, max: number, observedAt = new Date().toISOString()): void {
-    s.quota.used = used;
-    s.quota.max = max;
-    // Two decimals, as Test Connectivity reports it, so both views of the same figure agree.
-    s.quota.usagePercent = max > 0 ? Math.round((used / max) * 10_000) / 100 : null;
-    s.quota.observedAt = observedAt;
+  // ── Messages ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  status(): IntegrationStatus {
+    const { s } = this;
+    const run = s.activeRun;
+    return {
+      integrationId: this.integrationId,
+      state: s.state,
+      resumeState: s.resumeState,
+      initialCollectionDone: s.initialCollectionDone,
+      currentRun: run
+        ? { runId: run.runId, kind: run.kind, trigger: run.trigger, startedAt: run.startedAt }
+        : null,
+      quota: s.quota,
+      lastRun: s.lastRun,
+      attention: s.attention,
+      retryAt: s.retryAt,
+      continuedAsNewCount: s.continuedAsNewCount,
+    };
   }
 
-  function applyTestResult(result: ConnectivityResult): void {
-    if (result.ok) {
-      s.attention = null;
-      updateQuota(result.apiUsage.used, result.apiUsage.max, result.checkedAt);
-    } else if (!failedOnQuotaOnly(result)) {
-      s.attention = { code: result.code, message: result.message, fix: result.fix };
+  async testConnectivity(): Promise<ConnectivityResult> {
+    const result = await connectivity.testConnectivity({ integrationId: this.integrationId });
+    this.applyTestResult(result);
+    if (result.ok && this.s.state === 'awaiting_test') await this.setState(this.naturalState());
+    return result;
+  }
+
+  validateCollectionRequest(): void {
+    const { s } = this;
+    const refuse = (type: string, message: string) => {
+      throw ApplicationFailure.create({ type, message, nonRetryable: true });
+    };
+    if (this.disconnectRequested || s.state === 'disconnected')
+      refuse('IntegrationDisconnected', 'The integration is disconnected.');
+    if (!s.connected)
+      refuse('IntegrationNotConnected', 'Run Test Connectivity successfully before collecting.');
+    if (s.userPaused) refuse('IntegrationPaused', 'The integration is paused; resume it first.');
+    if (s.attention && !s.activeRun)
+      refuse('IntegrationNeedsAttention', `${s.attention.message} ${s.attention.fix}`);
+  }
+
+  async requestCollection(): Promise<CollectionRequestResult> {
+    const { s } = this;
+    if (s.activeRun) {
+      // Collect Now during a quota pause means "look again now" (the usage may have dropped).
+      if (s.state === 'paused_for_quota') s.recheckQuota = true;
+      return { runId: s.activeRun.runId, started: false, kind: s.activeRun.kind };
+    }
+    const wasStarting = this.startingRun !== null;
+    const started = await this.ensureRun('collect_now');
+    return { runId: started.runId, started: !wasStarting, kind: started.kind };
+  }
+
+  collectNow(trigger: RunTrigger): void {
+    const { s } = this;
+    if (s.state === 'paused_for_quota') s.recheckQuota = true;
+    // A trigger during a run that started minutes ago adds nothing: that run is collecting it. One that arrives
+    // while a long run (an initial collection of a day or more) goes on is remembered and follows it.
+    const run = s.activeRun;
+    if (run && Date.now() - Date.parse(run.startedAt) < TRIGGER_DEFERRAL_MS) return;
+    if (s.pendingCollection === null && !this.startingRun) s.pendingCollection = trigger;
+  }
+
+  pause(): void {
+    this.s.userPaused = true;
+  }
+
+  resume(): void {
+    this.s.userPaused = false;
+    this.s.recheckQuota = true;
+  }
+
+  credentialsUpdated(): void {
+    this.s.credentialsChanged = true;
+  }
+
+  settingsUpdated(): void {
+    // A new threshold may end a quota pause at once.
+    this.s.settingsChanged = true;
+    this.s.recheckQuota = true;
+  }
+
+  disconnect(): void {
+    this.disconnectRequested = true;
+  }
+
+  runPhase(phase: RunPhase): void {
+    // A phase from a run that already ended is stale.
+    if (phase.runId === this.s.activeRun?.runId) this.phases.push(phase);
+  }
+
+  // ── The lifecycle ─────────────────────────────────────────────────────────────────────────────────────────
+
+  async live(): Promise<void> {
+    for (;;) {
+      if (this.disconnectRequested) break;
+      let step: Step;
+      try {
+        if (!this.input.carried && !this.loaded) await this.loadSnapshot();
+        step = await this.step();
+        this.failedSteps = 0;
+      } catch (error) {
+        if (isCancellation(error) || error instanceof ContinueAsNew) throw error;
+        if (integrationGone(error)) {
+          log.warn('integration no longer exists; workflow ends', { integrationId: this.integrationId });
+          return;
+        }
+        // No activity failure may end the entity: wait, then take the same step again.
+        this.failedSteps += 1;
+        const backoff = Math.min(MAX_STEP_BACKOFF_MS, 60_000 * 2 ** (this.failedSteps - 1));
+        log.warn('integration step failed; retrying', {
+          integrationId: this.integrationId,
+          error: failureMessage(error),
+          retryInMs: backoff,
+        });
+        await condition(() => this.disconnectRequested, backoff);
+        continue;
+      }
+      if (step === 'continue_as_new') await this.continueAsNew();
+    }
+    await this.finishDisconnect();
+  }
+
+  /** A fresh start (first connect, or the reconciler restoring a lost workflow): take what PostgreSQL knows. */
+  private async loadSnapshot(): Promise<void> {
+    const { s } = this;
+    const snapshot = await calls.loadIntegrationSnapshot({
+      integrationId: this.integrationId,
+      closeOrphanedRuns: true,
+    });
+    this.loaded = true;
+    // Handlers may already have run while this activity was in flight (a Test Connectivity, a pause), so what
+    // they changed wins over the snapshot.
+    s.initialCollectionDone ||= snapshot.initialCollectionDone;
+    s.lastRun ??= snapshot.lastRun;
+    s.quota.thresholdPercent = snapshot.quotaThresholdPercent;
+    s.userPaused ||= snapshot.state === 'paused_by_user';
+    s.connected ||= snapshot.connected;
+    if (s.connected && !s.attention && snapshot.attention) s.attention = snapshot.attention;
+    // Started by the reconciler, the workflow has no search attributes yet; the API sets the same ones.
+    upsertSearchAttributes([
+      { key: IntegrationIdAttribute, value: this.integrationId },
+      { key: TenantIdAttribute, value: snapshot.tenantId },
+      { key: IntegrationDisplayNameAttribute, value: snapshot.displayName },
+      { key: IntegrationStateAttribute, value: s.state },
+    ]);
+    await this.setState(this.naturalState());
+  }
+
+  /** One turn of the lifecycle: act on the most pressing thing, or wait for something to do. */
+  private async step(): Promise<Step> {
+    const { s } = this;
+    if (s.settingsChanged) {
+      s.settingsChanged = false;
+      await this.applySettings();
+      return 'continue';
+    }
+    if (s.userPaused) {
+      await this.waitWhileUserPaused();
+      return 'continue';
+    }
+    if (s.credentialsChanged && s.connected) {
+      s.credentialsChanged = false;
+      await this.retest();
+      return 'continue';
+    }
+    if (s.attention && s.connected) return this.waitForAttention();
+    if (!s.activeRun && this.retryDue()) s.pendingCollection ??= 'schedule';
+    if (!s.activeRun && s.pendingCollection && s.connected) await this.ensureRun(s.pendingCollection);
+    if (s.activeRun) return this.collect(s.activeRun);
+
+    if (s.state !== this.naturalState()) await this.setState(this.naturalState());
+    if (workflowInfo().continueAsNewSuggested) return 'continue_as_new';
+    const retryIn = s.retryAt ? Math.max(1000, Date.parse(s.retryAt) - Date.now()) : undefined;
+    await condition(
+      () =>
+        this.disconnectRequested ||
+        s.settingsChanged ||
+        s.userPaused ||
+        (s.credentialsChanged && s.connected) ||
+        (s.attention !== null && s.connected) ||
+        s.activeRun !== null ||
+        (s.pendingCollection !== null && s.connected) ||
+        s.state !== this.naturalState() ||
+        workflowInfo().continueAsNewSuggested,
+      retryIn,
+    );
+    return 'continue';
+  }
+
+  /** Runs the active run's child workflow to its end, passing messages on; then books the outcome. */
+  private async collect(active: ActiveRun): Promise<Step> {
+    const { s } = this;
+    await this.setState(collectingState(active));
+    const { end, stoppedForHistory } = await this.runChild(active);
+    s.quota.pausedUntil = null;
+    switch (end.outcome) {
+      case 'stopped':
+        // Paused, disconnected or making room in the history: the run stays active, its cursors keep the place.
+        return stoppedForHistory ? 'continue_as_new' : 'continue';
+      case 'needs_attention':
+        await calls.recordRunPause({
+          runId: active.runId,
+          reason: 'needs_attention',
+          detail: end.problem.message,
+          resumeAt: null,
+        });
+        s.attention = end.problem;
+        return 'continue';
+      case 'budget_spent':
+        await this.finishRun(
+          active,
+          'partial',
+          'Stopped at the per-run API budget (runBudgetCalls); the next run continues from the saved cursors.',
+        );
+        return 'continue_as_new';
+      case 'succeeded':
+        await this.finishRun(active, 'succeeded', end.findingsNote);
+        return 'continue_as_new';
+      case 'failed':
+        log.warn('collection run failed', {
+          integrationId: this.integrationId,
+          runId: active.runId,
+          error: end.error,
+        });
+        await this.finishRun(active, 'failed', end.error);
+        return 'continue_as_new';
     }
   }
 
-  /**
-   * The one way a run comes to exist, shared by Collect Now (the update) and the main loop (schedule
-   * signals), and serialised so that two requests arriving together still make a single run.
-   */
-  async function ensureRun(trigger: RunTrigger): Promise<ActiveRun> {
-    if (run) return run;
-    startingRun ??= (async () => {
+  private async runChild(active: ActiveRun): Promise<{ end: RunEnd; stoppedForHistory: boolean }> {
+    const { s } = this;
+    active.children = (active.children ?? 0) + 1;
+    const recheckQuota = s.recheckQuota;
+    s.recheckQuota = false;
+    const child = await startChild(collectionRunWorkflow, {
+      workflowId: `${collectionRunWorkflowId(this.integrationId, active.runId)}-${active.children}`,
+      args: [{ integrationId: this.integrationId, run: active, recheckQuota, quotaBackoff: false }],
+      typedSearchAttributes: this.identityAttributes(),
+      // The entity always waits for its run to end before it continues-as-new or completes; if it is
+      // terminated (purge), the run must not outlive it.
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      staticSummary: `${active.kind} collection run ${active.runId}`,
+    });
+    this.child = child;
+    let end: RunEnd | null = null;
+    child.result().then(
+      (outcome) => (end = outcome),
+      (error: unknown) => (end = { outcome: 'failed', error: failureMessage(error) }),
+    );
+    let stopSent = false;
+    let stoppedForHistory = false;
+    try {
+      for (;;) {
+        const mustStop = () =>
+          this.disconnectRequested || s.userPaused || workflowInfo().continueAsNewSuggested;
+        await condition(
+          () =>
+            end !== null ||
+            this.phases.length > 0 ||
+            s.settingsChanged ||
+            s.recheckQuota ||
+            (!stopSent && mustStop()),
+        );
+        if (end) break;
+        for (const phase of this.phases.splice(0)) await this.applyPhase(active, phase);
+        if (s.settingsChanged) {
+          s.settingsChanged = false;
+          await this.applySettings();
+        }
+        if (s.recheckQuota) {
+          s.recheckQuota = false;
+          await this.tellChild(recheckQuotaSignal);
+        }
+        if (!stopSent && mustStop()) {
+          stopSent = true;
+          stoppedForHistory = !this.disconnectRequested && !s.userPaused;
+          await this.tellChild(stopRunSignal);
+        }
+      }
+    } finally {
+      this.child = null;
+      this.phases = [];
+    }
+    return { end: end as RunEnd, stoppedForHistory };
+  }
+
+  private async tellChild(signal: typeof stopRunSignal | typeof recheckQuotaSignal): Promise<void> {
+    try {
+      await this.child?.signal(signal);
+    } catch (error) {
+      // The run just ended on its own; its result arrives next.
+      log.info('run no longer takes signals', { error: failureMessage(error) });
+    }
+  }
+
+  private async applyPhase(active: ActiveRun, phase: RunPhase): Promise<void> {
+    const { s } = this;
+    if (phase.usage) this.updateQuota(phase.usage.used, phase.usage.max, phase.usage.observedAt);
+    s.quota.pausedUntil = phase.pausedUntil;
+    await this.setState(phase.phase === 'paused_for_quota' ? 'paused_for_quota' : collectingState(active));
+  }
+
+  /** The one way a run comes to exist, shared by Collect Now and the loop, serialised so two requests make one. */
+  private async ensureRun(trigger: RunTrigger): Promise<ActiveRun> {
+    const { s } = this;
+    if (s.activeRun) return s.activeRun;
+    this.startingRun ??= (async () => {
       const kind = s.initialCollectionDone ? 'incremental' : 'initial';
       const started = await calls.startCollectionRun({
-        integrationId,
+        integrationId: this.integrationId,
         kind,
         trigger,
         workflowId: workflowInfo().workflowId,
       });
       s.quota.thresholdPercent = started.quotaThresholdPercent;
-      run = {
+      s.activeRun = {
         runId: started.runId,
         kind,
         trigger,
         startedAt: started.startedAt,
-        completedObjects: [],
-        objects: {},
-        apiCalls: 0,
         findingsSince: started.findingsSince,
+        children: 0,
       };
       s.pendingCollection = null;
-      return run;
+      s.retryAt = null;
+      return s.activeRun;
     })();
     try {
-      return await startingRun;
+      return await this.startingRun;
     } finally {
-      startingRun = null;
+      this.startingRun = null;
     }
   }
 
-  setHandler(statusQuery, (): IntegrationStatus => ({
-    integrationId,
-    state: s.state,
-    resumeState: s.resumeState,
-    initialCollectionDone: s.initialCollectionDone,
-    currentRun: run
-      ? {
-          runId: run.runId,
-          kind: run.kind,
-          trigger: run.trigger,
-          startedAt: run.startedAt,
-          currentObject,
-          objects: run.objects,
-          apiCalls: run.apiCalls,
-        }
-      : null,
-    quota: s.quota,
-    lastRun: s.lastRun,
-    attention: s.attention,
-    continuedAsNewCount: s.continuedAsNewCount,
-  }));
-
-  setHandler(collectNowSignal, ({ trigger }) => {
-    if (s.state === 'paused_for_quota') recheckQuotaNow = true;
-    // A schedule firing or a Collect Now during a run never starts a second collection.
-    if (run === null && s.pendingCollection === null) s.pendingCollection = trigger;
-  });
-  setHandler(pauseSignal, () => {
-    s.userPaused = true;
-    collectionScope?.cancel();
-  });
-  setHandler(resumeSignal, () => {
-    s.userPaused = false;
-    recheckQuotaNow = true;
-  });
-  setHandler(credentialsUpdatedSignal, () => {
-    credentialsChanged = true;
-  });
-  setHandler(settingsUpdatedSignal, () => {
-    settingsChanged = true;
-  });
-  setHandler(disconnectSignal, () => {
-    disconnectRequested = true;
-    collectionScope?.cancel();
-  });
-  setHandler(reconcileSignal, () => {});
-  setHandler(collectionProgressSignal, (progress) => {
-    // A signal can arrive after its object finished; the final figures then stay.
-    if (!run || progress.runId !== run.runId || run.completedObjects.includes(progress.object)) return;
-    const previous = run.objects[progress.object];
-    run.objects[progress.object] = {
-      pages: progress.pages,
-      records: progress.records,
-      cursor: progress.cursor,
-      startedAt: previous?.startedAt ?? null,
-      finishedAt: null,
-    };
-    run.apiCalls = Math.max(run.apiCalls, progress.apiCalls);
-  });
-
-  setHandler(testConnectivityUpdate, async () => {
-    const result = await connectivity.testConnectivity({ integrationId });
-    applyTestResult(result);
-    if (result.ok && s.state === 'awaiting_test') await setState(restingState());
-    // A passing test also clears an attention problem (the main loop resumes what was interrupted).
-    if (result.ok && s.state === 'needs_attention') credentialsChanged = true;
-    return result;
-  });
-
-  setHandler(
-    requestCollectionUpdate,
-    async () => {
-      if (run) return { runId: run.runId, started: false, kind: run.kind };
-      const wasStarting = startingRun !== null;
-      const started = await ensureRun('collect_now');
-      return { runId: started.runId, started: !wasStarting, kind: started.kind };
-    },
-    {
-      // Rejected in the validator, a refused Collect Now leaves no trace in the history.
-      validator: () => {
-        const refuse = (type: string, message: string) => {
-          throw ApplicationFailure.create({ type, message, nonRetryable: true });
-        };
-        if (disconnectRequested || s.state === 'disconnected')
-          refuse('IntegrationDisconnected', 'The integration is disconnected.');
-        if (s.state === 'awaiting_test')
-          refuse('IntegrationNotConnected', 'Run Test Connectivity successfully before collecting.');
-        if (s.userPaused) refuse('IntegrationPaused', 'The integration is paused; resume it first.');
-        if (s.state === 'needs_attention' && !run)
-          refuse(
-            'IntegrationNeedsAttention',
-            s.attention ? `${s.attention.message} ${s.attention.fix}` : 'The integration needs attention.',
-          );
-      },
-    },
-  );
-
-  if (!input.carried) {
-    // A fresh start (first connect, or the reconciler restoring a lost workflow): take what PostgreSQL knows.
-    // Handlers may already have run while this activity was in flight (a Test Connectivity, a pause), so
-    // what they changed wins over the snapshot.
-    const snapshot = await calls.loadIntegrationSnapshot({ integrationId, closeOrphanedRuns: true });
-    s.initialCollectionDone ||= snapshot.initialCollectionDone;
-    s.lastRun ??= snapshot.lastRun;
-    s.quota.thresholdPercent = snapshot.quotaThresholdPercent;
-    s.userPaused ||= snapshot.state === 'paused_by_user';
-    // Started by the reconciler, the workflow has no search attributes yet; the API sets the same ones.
-    upsertSearchAttributes([
-      { key: IntegrationIdAttribute, value: integrationId },
-      { key: TenantIdAttribute, value: snapshot.tenantId },
-      { key: IntegrationDisplayNameAttribute, value: snapshot.displayName },
-      { key: IntegrationStateAttribute, value: s.state },
-    ]);
-    if (snapshot.connected && s.state === 'awaiting_test') await setState(restingState());
+  private async finishRun(
+    active: ActiveRun,
+    status: RunSummary['status'],
+    error: string | null,
+  ): Promise<void> {
+    const { s } = this;
+    s.lastRun = await calls.finishCollectionRun({ runId: active.runId, status, error });
+    if (active.kind === 'initial') {
+      if (s.lastRun.status === 'succeeded') {
+        s.initialCollectionDone = true;
+        s.failedInitialRuns = 0;
+      } else if (s.lastRun.status === 'failed') {
+        // Retried on its own (the cursors keep what was collected), sooner than the daily schedule.
+        s.failedInitialRuns += 1;
+        const delay = Math.min(MAX_INITIAL_RETRY_MS, HOUR_MS * 2 ** (s.failedInitialRuns - 1));
+        s.retryAt = new Date(Date.now() + delay).toISOString();
+      }
+    }
+    s.activeRun = null;
+    // Every initial run that did not end by a disconnect gets the daily schedule, so collection keeps going.
+    if (active.kind === 'initial' && s.lastRun.status !== 'cancelled') await this.ensureDailySchedule();
+    await this.setState(this.naturalState());
   }
 
-  async function waitWhileUserPaused(): Promise<void> {
-    if (!s.userPaused) return;
-    const before = s.state;
-    s.resumeState = before;
+  private async waitWhileUserPaused(): Promise<void> {
+    const { s } = this;
+    s.resumeState = this.naturalState();
     // Schedule first, state second: whoever sees "paused_by_user" can rely on the schedule being paused.
-    await calls.setDailySchedulePaused({ integrationId, paused: true });
-    await setState('paused_by_user');
-    await condition(() => !s.userPaused || disconnectRequested);
-    if (disconnectRequested) return;
-    await calls.setDailySchedulePaused({ integrationId, paused: false });
+    await calls.setDailySchedulePaused({ integrationId: this.integrationId, paused: true });
+    await this.setState('paused_by_user');
+    await condition(() => !s.userPaused || this.disconnectRequested || workflowInfo().continueAsNewSuggested);
+    if (s.userPaused) return; // disconnect, or a continue-as-new first: the next turn decides
+    await calls.setDailySchedulePaused({ integrationId: this.integrationId, paused: false });
     s.resumeState = null;
-    await setState(before);
+    await this.setState(this.naturalState());
   }
 
-  /** Waits for new credentials (or a passing test), re-tests, and returns once the problem is fixed. */
-  async function waitForAttention(problem: AttentionReason): Promise<void> {
-    s.attention = problem;
-    const before = s.state;
-    s.resumeState = before;
-    await setState('needs_attention');
-    for (;;) {
-      await condition(() => credentialsChanged || disconnectRequested);
-      if (disconnectRequested) return;
-      credentialsChanged = false;
-      const result = await connectivity.testConnectivity({ integrationId });
-      applyTestResult(result);
-      // Out of daily quota is not a setup problem: go back and let the quota guard pause the run.
-      if (result.ok || failedOnQuotaOnly(result)) break;
+  /** Waits for new credentials or a passing Test Connectivity; whatever was interrupted then carries on. */
+  private async waitForAttention(): Promise<Step> {
+    const { s } = this;
+    if (s.state !== 'needs_attention') {
+      s.resumeState = this.stateWithoutAttention();
+      await this.setState('needs_attention');
     }
-    s.attention = null;
-    s.resumeState = null;
-    await setState(before);
-  }
-
-  /** One object's pass, through pauses (user, quota) and setup problems, until it completes or stops. */
-  async function collectOneObject(object: CollectedObject): Promise<ObjectOutcome> {
-    let recheckQuota = false;
-    for (;;) {
-      if (disconnectRequested) return 'stopped';
-      await waitWhileUserPaused();
-      if (disconnectRequested) return 'stopped';
-      const active = run!;
-      currentObject = object;
-      const startedAt = active.objects[object]?.startedAt ?? new Date().toISOString();
-      active.objects[object] = {
-        ...(active.objects[object] ?? { pages: 0, records: 0, cursor: null, finishedAt: null }),
-        startedAt,
-      };
-      let result: Awaited<ReturnType<Activities['collectObject']>>;
-      try {
-        collectionScope = new CancellationScope();
-        result = await collectionScope.run(() =>
-          collection.collectObject({
-            integrationId,
-            runId: active.runId,
-            object,
-            kind: active.kind,
-            recheckQuota,
-          }),
-        );
-      } catch (error) {
-        if (isCancellation(error)) continue; // paused or disconnected: the loop decides what next
-        const problem = setupFailure(error);
-        if (!problem) throw error;
-        await calls.recordRunPause({
-          runId: active.runId,
-          reason: 'needs_attention',
-          detail: problem.message,
-          resumeAt: null,
-        });
-        await waitForAttention(problem);
-        await calls.recordRunResumed({ runId: active.runId });
-        continue;
-      } finally {
-        collectionScope = null;
-      }
-      recheckQuota = false;
-      if (result.outcome === 'completed') {
-        active.objects[object] = {
-          pages: result.pages,
-          records: result.records,
-          cursor: null,
-          startedAt,
-          finishedAt: new Date().toISOString(),
-        };
-        if (result.usage) updateQuota(result.usage.used, result.usage.max);
-        active.completedObjects.push(object);
-        return 'done';
-      }
-      updateQuota(result.used, result.max);
-      active.apiCalls = Math.max(active.apiCalls, result.runApiCalls);
-      // The per-run budget is this run's allowance, not the org's: waiting would not refill it. The run
-      // ends as partial and the next one continues from the saved cursors.
-      if (result.reason === 'run_budget') return 'budget_spent';
-      // Quota pause: a durable timer until the next day, then a re-check of /limits before any page.
-      s.quota.pausedUntil = result.resumeAt;
-      await calls.recordRunPause({
-        runId: active.runId,
-        reason: result.reason,
-        detail: `API usage ${result.used}/${result.max} (threshold ${result.thresholdPercent}%), run used ${result.runApiCalls} calls`,
-        resumeAt: result.resumeAt,
-      });
-      const before = s.state;
-      await setState('paused_for_quota');
-      recheckQuotaNow = false;
-      // Date.now() in a workflow is the deterministic workflow clock (the sandbox replaces it), so replay agrees.
-      const wait = Math.max(0, Date.parse(result.resumeAt) - Date.now());
-      await condition(() => recheckQuotaNow || disconnectRequested || s.userPaused, wait);
-      recheckQuotaNow = false;
-      recheckQuota = true;
-      s.quota.pausedUntil = null;
-      await calls.recordRunResumed({ runId: active.runId });
-      await setState(before);
+    await condition(
+      () =>
+        s.attention === null ||
+        s.credentialsChanged ||
+        s.userPaused ||
+        s.settingsChanged ||
+        this.disconnectRequested ||
+        workflowInfo().continueAsNewSuggested,
+    );
+    if (s.attention === null) {
+      // A passing Test Connectivity cleared it (no second test needed).
+      if (s.activeRun) await calls.recordRunResumed({ runId: s.activeRun.runId });
+      s.resumeState = null;
+      await this.setState(this.naturalState());
     }
+    return workflowInfo().continueAsNewSuggested && s.attention ? 'continue_as_new' : 'continue';
   }
 
-  /** Findings over the new logins; a failing recompute is reported on the run, never holds it open. */
-  async function recomputeFindings(active: ActiveRun): Promise<string | null> {
+  /** New credentials: test them now rather than at the next run. A flaky test is tried again later. */
+  private async retest(): Promise<void> {
+    const { s } = this;
+    let result: ConnectivityResult;
     try {
-      await insights.recomputeFindings({ integrationId, runId: active.runId, since: active.findingsSince });
-      await calls.markFindingsComputed({ integrationId });
-      return null;
+      result = await connectivity.testConnectivity({ integrationId: this.integrationId });
     } catch (error) {
-      if (isCancellation(error)) throw error;
-      log.warn('findings recompute failed', {
-        integrationId,
-        runId: active.runId,
-        error: failureMessage(error),
-      });
-      return `Collected, but findings were not recomputed: ${failureMessage(error)}. The next run retries them.`;
+      if (integrationGone(error)) throw error;
+      // Salesforce or the worker did not answer: this says nothing about the credentials. Test again later.
+      s.credentialsChanged = true;
+      throw error;
     }
+    const hadAttention = s.attention !== null;
+    this.applyTestResult(result);
+    if (hadAttention && !s.attention && s.activeRun)
+      await calls.recordRunResumed({ runId: s.activeRun.runId });
+    s.resumeState = s.attention ? this.stateWithoutAttention() : null;
+    await this.setState(this.naturalState());
   }
 
-  async function runCollection(trigger: RunTrigger): Promise<void> {
-    const active = await ensureRun(trigger);
-    await setState(collectingState());
-    let outcome: ObjectOutcome = 'done';
-    try {
-      for (const object of collectedObjects) {
-        if (active.completedObjects.includes(object)) continue;
-        if (workflowInfo().continueAsNewSuggested) await continueAsNewNow();
-        outcome = await collectOneObject(object);
-        if (outcome !== 'done') break;
-      }
-      currentObject = null;
-      if (outcome === 'stopped') {
-        s.lastRun = await calls.finishCollectionRun({
-          runId: active.runId,
-          status: 'cancelled',
-          error: 'Integration disconnected',
-        });
-      } else if (outcome === 'budget_spent') {
-        s.lastRun = await calls.finishCollectionRun({
-          runId: active.runId,
-          status: 'partial',
-          error:
-            'Stopped at the per-run API budget (runBudgetCalls); the next run continues from the saved cursors.',
-        });
-      } else {
-        const findingsNote = await recomputeFindings(active);
-        s.lastRun = await calls.finishCollectionRun({
-          runId: active.runId,
-          status: 'succeeded',
-          error: findingsNote,
-        });
-      }
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      log.warn('collection run failed', { integrationId, runId: active.runId, error: failureMessage(error) });
-      s.lastRun = await calls.finishCollectionRun({
-        runId: active.runId,
-        status: 'failed',
-        error: failureMessage(error),
-      });
+  private applyTestResult(result: ConnectivityResult): void {
+    const { s } = this;
+    if (result.ok) {
+      s.connected = true;
+      s.attention = null;
+      s.credentialsChanged = false;
+      this.updateQuota(result.apiUsage.used, result.apiUsage.max, result.checkedAt);
+    } else if (!failedOnQuotaOnly(result) && !this.child) {
+      // Out of daily quota is not a setup problem (the quota guard handles it). During a run, the run finds
+      // out for itself at its next call. Before the first passing test the problem is shown, the state stays.
+      s.attention = { code: result.code, message: result.message, fix: result.fix };
     }
-    // Bookkeeping first, then release the run: a Collect Now arriving next must see the right run kind.
-    if (active.kind === 'initial' && s.lastRun?.status === 'succeeded') s.initialCollectionDone = true;
-    run = null;
-    currentObject = null;
-    // A partial initial run also gets its schedule, so daily runs keep going until everything is in.
-    if (active.kind === 'initial' && (s.lastRun?.status === 'succeeded' || s.lastRun?.status === 'partial')) {
-      await calls.ensureDailySchedule({ integrationId });
-    }
-    await setState(restingState());
-  }
-
-  /** A fresh history; never after a disconnect, which the next execution would not know about. */
-  async function continueAsNewNow(): Promise<void> {
-    if (disconnectRequested) return;
-    await condition(allHandlersFinished);
-    if (disconnectRequested) return;
-    s.activeRun = run;
-    s.continuedAsNewCount += 1;
-    return continueAsNew<typeof integrationWorkflow>({ integrationId, carried: s });
   }
 
   /** New options: the threshold shows in status; the daily schedule follows a new time zone or run hour. */
-  async function applySettings(): Promise<void> {
-    const settings = await calls.loadIntegrationSnapshot({ integrationId, closeOrphanedRuns: false });
+  private async applySettings(): Promise<void> {
+    const { s } = this;
+    const settings = await calls.loadIntegrationSnapshot({
+      integrationId: this.integrationId,
+      closeOrphanedRuns: false,
+    });
     s.quota.thresholdPercent = settings.quotaThresholdPercent;
     upsertSearchAttributes([{ key: IntegrationDisplayNameAttribute, value: settings.displayName }]);
-    if (s.initialCollectionDone) await calls.ensureDailySchedule({ integrationId });
+    if (s.initialCollectionDone || s.lastRun !== null) await this.ensureDailySchedule();
   }
 
-  // Main loop: wait for something to do, do it, and start a fresh history after each run.
-  for (;;) {
-    if (disconnectRequested) break;
-    if (run) {
-      await runCollection(run.trigger);
-      await continueAsNewNow();
-      continue;
+  private async ensureDailySchedule(): Promise<void> {
+    try {
+      await calls.ensureDailySchedule({ integrationId: this.integrationId });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) throw error;
+      if (error.cause.type !== 'InvalidScheduleSettings') throw error;
+      this.s.attention = {
+        code: 'invalid_schedule',
+        message: error.cause.message,
+        fix: 'Set options.timezone to an IANA time zone name such as Europe/Paris.',
+      };
     }
-    if (s.state === 'awaiting_test') {
-      await condition(() => s.state !== 'awaiting_test' || disconnectRequested);
-      continue;
-    }
-    if (s.state === 'needs_attention') {
-      await waitForAttention(
-        s.attention ?? { code: 'unknown', message: 'Needs attention', fix: 'Update the credentials.' },
-      );
-      continue;
-    }
-    if (s.userPaused) {
-      await waitWhileUserPaused();
-      continue;
-    }
-    if (s.state === 'paused_by_user' || s.state === 'paused_for_quota') await setState(restingState());
-    await condition(
-      () =>
-        run !== null ||
-        settingsChanged ||
-        s.pendingCollection !== null ||
-        disconnectRequested ||
-        s.userPaused ||
-        credentialsChanged ||
-        workflowInfo().continueAsNewSuggested,
-    );
-    if (settingsChanged) {
-      settingsChanged = false;
-      await applySettings();
-    }
-    if (credentialsChanged && !s.pendingCollection && !run) {
-      // New credentials while idle: verify them now rather than at the next scheduled run.
-      credentialsChanged = false;
-      const result = await connectivity.testConnectivity({ integrationId });
-      applyTestResult(result);
-      if (!result.ok && !failedOnQuotaOnly(result))
-        await waitForAttention({ code: result.code, message: result.message, fix: result.fix });
-      continue;
-    }
-    // Collect Now (the update) may have created the run while the loop was waiting.
-    const requested = run as ActiveRun | null;
-    if ((requested || s.pendingCollection) && !s.userPaused && !disconnectRequested) {
-      await runCollection(requested?.trigger ?? s.pendingCollection ?? 'collect_now');
-      await continueAsNewNow();
-      continue;
-    }
-    if (workflowInfo().continueAsNewSuggested) await continueAsNewNow();
   }
 
-  if (run) {
-    await calls.finishCollectionRun({
-      runId: run.runId,
-      status: 'cancelled',
-      error: 'Integration disconnected',
+  private async finishDisconnect(): Promise<void> {
+    const { s } = this;
+    // A Collect Now in flight may still create a run: let it finish, then cancel whatever is active.
+    await condition(allHandlersFinished);
+    if (s.activeRun) {
+      await calls.finishCollectionRun({
+        runId: s.activeRun.runId,
+        status: 'cancelled',
+        error: 'Integration disconnected',
+      });
+      s.activeRun = null;
+    }
+    await calls.deleteDailySchedule({ integrationId: this.integrationId });
+    await calls.markIntegrationDisconnected({ integrationId: this.integrationId });
+    await this.setState('disconnected');
+    await condition(allHandlersFinished);
+  }
+
+  /** Only between steps (no child running); every pending flag and the active run are in `s`. */
+  private async continueAsNew(): Promise<void> {
+    await condition(allHandlersFinished);
+    if (this.disconnectRequested) return;
+    this.s.continuedAsNewCount += 1;
+    await continueAsNew<typeof integrationWorkflow>({ integrationId: this.integrationId, carried: this.s });
+  }
+
+  // ── State ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  private restingState(): IntegrationState {
+    return this.s.initialCollectionDone ? 'idle' : 'connected';
+  }
+
+  /** Where the integration goes back to once an attention problem is fixed. */
+  private stateWithoutAttention(): IntegrationState {
+    return this.s.activeRun ? collectingState(this.s.activeRun) : this.restingState();
+  }
+
+  /** The state the facts imply, outside a user pause and a quota pause. */
+  private naturalState(): IntegrationState {
+    const { s } = this;
+    if (!s.connected) return 'awaiting_test';
+    if (s.attention) return 'needs_attention';
+    if (s.activeRun) return collectingState(s.activeRun);
+    return this.restingState();
+  }
+
+  private async setState(next: IntegrationState): Promise<void> {
+    if (this.s.state === next) return;
+    this.s.state = next;
+    upsertSearchAttributes([{ key: IntegrationStateAttribute, value: next }]);
+    await mirror.recordIntegrationState({ integrationId: this.integrationId, state: next });
+  }
+
+  private updateQuota(used: number, max: number, observedAt: string): void {
+    const { quota } = this.s;
+    // Unknown usage stays unknown rather than showing as 0 of 0.
+    if (max <= 0) return;
+    quota.used = used;
+    quota.max = max;
+    // Two decimals, as Test Connectivity reports it, so both views of the same figure agree.
+    quota.usagePercent = Math.round((used / max) * 10_000) / 100;
+    quota.observedAt = observedAt;
+  }
+
+  private retryDue(): boolean {
+    return this.s.retryAt !== null && Date.parse(this.s.retryAt) <= Date.now();
+  }
+
+  private identityAttributes(): SearchAttributePair[] {
+    const attributes = workflowInfo().typedSearchAttributes;
+    return [IntegrationIdAttribute, TenantIdAttribute].flatMap((key) => {
+      const value = attributes.get(key);
+      return value === undefined ? [] : [{ key, value } as SearchAttributePair];
     });
-    run = null;
   }
-  await calls.deleteDailySchedule({ integrationId });
-  await calls.markIntegrationDisconnected({ integrationId });
-  await setState('disconnected');
-  await condition(allHandlersFinished);
+}
+
+function collectingState(run: ActiveRun): IntegrationState {
+  return run.kind === 'initial' ? 'initial_collection' : 'incremental_collection';
+}
+
+/** The integration row is gone (purged): there is nothing left to run for. */
+function integrationGone(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === 'IntegrationNotFound'
+  );
 }

@@ -17,8 +17,7 @@ import {
 import { advance, describeCursor, keysetWhere } from './keyset';
 import { objectSpecs, type ObjectSpec } from './objects';
 import { startingPosition, type CollectionHeartbeat } from './pass-start';
-import { createProgressReporter } from './progress';
-import { atThreshold, startOfNextDay } from './quota';
+import { atThreshold, quotaResumeAt } from './quota';
 
 export interface CollectObjectInput {
   integrationId: string;
@@ -27,6 +26,8 @@ export interface CollectObjectInput {
   kind: RunKind;
   /** After a quota pause: ask /limits before the first page, whatever the last figure says. */
   recheckQuota?: boolean;
+  /** The last quota timer fired: if usage is still over the threshold, look again soon, not next day. */
+  quotaBackoff?: boolean;
 }
 
 export type CollectObjectResult =
@@ -37,20 +38,32 @@ export type CollectObjectResult =
       apiCalls: number;
       usage: { used: number; max: number } | null;
     }
+  /** The time slice is over; the cursor is saved and the next slice continues from it. */
+  | { outcome: 'yielded'; pages: number; records: number }
   | {
       outcome: 'quota_paused';
       reason: 'daily_threshold' | 'run_budget';
       used: number;
       max: number;
+      observedAt: string;
       thresholdPercent: number;
       runApiCalls: number;
-      /** ISO: start of the next day in the integration's timezone. */
+      /** Pages this attempt wrote before it stopped (0: the re-check found usage still too high). */
+      collectedPages: number;
+      /** ISO: start of the next day in the integration's timezone, or the rolling-window back-off. */
       resumeAt: string;
     };
 
 /** A usage figure older than this is refreshed with /limits before the next page. */
 const USAGE_FRESH_MS = 60_000;
 const KEEP_ALIVE_MS = 5_000;
+/**
+ * Heartbeats stop when nothing has moved for this long (a page request is bounded by the HTTP timeout, a write
+ * by statement_timeout), so a hung attempt times out and is retried instead of looking alive for hours.
+ */
+const STALLED_AFTER_MS = 5 * 60_000;
+/** Default time slice: long enough to amortise a slice's few history events, short enough to share the fleet. */
+export const DEFAULT_COLLECTION_SLICE_MS = 5 * 60_000;
 
 /**
  * One object's pass, page by page, as one long-running heartbeating activity (docs.temporal.io
@@ -98,7 +111,8 @@ export async function collectObject(
     log.info('resuming pass', { from: start.resumed, pages: position.pages, records: position.records });
 
   const client = deps.salesforce(connection);
-  const report = createProgressReporter(deps.temporal, integrationId, log);
+  const sliceEndsAt = Date.now() + (deps.collectionSliceMs ?? DEFAULT_COLLECTION_SLICE_MS);
+  let lastProgressAt = Date.now();
   const threshold = options.quotaThresholdPercent;
   let savedCalls = 0;
   const unsavedCalls = () => client.callsMade - savedCalls;
@@ -120,7 +134,12 @@ export async function collectObject(
     });
     savedCalls = client.callsMade;
     const runApiCalls = run.apiCalls + client.callsMade;
-    const resumeAt = startOfNextDay(deps.now(), options.timezone).toISOString();
+    const collectedPages = position.pages - start.position.pages;
+    const resumeAt = quotaResumeAt(
+      deps.now(),
+      options.timezone,
+      input.quotaBackoff === true && collectedPages === 0,
+    ).toISOString();
     log.info('collection paused for quota', {
       reason,
       used: usage?.used,
@@ -129,26 +148,18 @@ export async function collectObject(
       runApiCalls,
       resumeAt,
     });
-    await report(progressEvent(position), true);
     return {
       outcome: 'quota_paused',
       reason,
       used: usage?.used ?? 0,
       max: usage?.max ?? 0,
+      observedAt: usage?.observedAt ?? deps.now().toISOString(),
       thresholdPercent: threshold,
       runApiCalls,
+      collectedPages,
       resumeAt,
     };
   };
-
-  const progressEvent = (p: Position) => ({
-    runId,
-    object,
-    pages: p.pages,
-    records: p.records,
-    cursor: describeCursor(spec, p),
-    apiCalls: run.apiCalls + client.callsMade,
-  });
 
   // Heartbeat between pages too, so a slow Salesforce page (up to the request timeout) never looks like a dead
   // worker to a short heartbeatTimeout; the details stay the last written cursor.
@@ -158,7 +169,9 @@ export async function collectObject(
     lastAt: position.lastAt,
     lastId: position.lastId,
   };
-  const keepAlive = setInterval(() => ctx.heartbeat(beat), KEEP_ALIVE_MS);
+  const keepAlive = setInterval(() => {
+    if (Date.now() - lastProgressAt < STALLED_AFTER_MS) ctx.heartbeat(beat);
+  }, KEEP_ALIVE_MS);
   // Salesforce's window is rolling, so after a pause the re-check decides, not the clock or a cached figure.
   let recheck = input.recheckQuota === true;
   /** Whether the next call would break the quota guard; asked before every page request. */
@@ -193,6 +206,7 @@ export async function collectObject(
           if (stop) return await pause(stop.reason, stop.usage);
           page = await fetchPage(client, spec, position, options.pageSize, signal);
         }
+        lastProgressAt = Date.now();
       } catch (error) {
         if (error instanceof InvalidQueryLocatorError && position.nextRecordsUrl) {
           // Locators last two days (API v56+) but can still expire or vanish: re-query after the last written row.
@@ -214,7 +228,9 @@ export async function collectObject(
 
       const rows = page.records.map((record, index) => parseRecord(spec, record, position.records + index));
       const next = advance(spec, position, rows, page);
-      if (!page.done && next.nextRecordsUrl && !(await quotaStop())) {
+      // No prefetch past the end of the slice: a page fetched for nobody would be a call spent for nothing.
+      const sliceOver = Date.now() >= sliceEndsAt;
+      if (!page.done && !sliceOver && next.nextRecordsUrl && !(await quotaStop())) {
         const request = fetchPage(client, spec, next, options.pageSize, signal);
         // Awaited in the next iteration; until then a failure must not count as unhandled.
         request.catch(() => {});
@@ -241,8 +257,8 @@ export async function collectObject(
         lastAt: position.lastAt,
         lastId: position.lastId,
       };
+      lastProgressAt = Date.now();
       ctx.heartbeat(beat);
-      await report(progressEvent(position), page.done);
 
       if (page.done) {
         const last = client.lastUsage;
@@ -259,6 +275,7 @@ export async function collectObject(
           usage: last ? { used: last.used, max: last.max } : null,
         };
       }
+      if (sliceOver) return { outcome: 'yielded', pages: position.pages, records: position.records };
     }
   } catch (error) {
     if (error instanceof SalesforceDailyLimitError) {

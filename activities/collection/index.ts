@@ -2,7 +2,6 @@ import type { ActivityDependencies } from '../dependencies';
 import { collectObject, type CollectObjectInput, type CollectObjectResult } from './collect-object';
 
 export type { CollectObjectInput, CollectObjectResult } from './collect-object';
-export type { CollectionProgress } from './progress';
 
 export function createCollectionActivities(deps: ActivityDependencies) {
   return {

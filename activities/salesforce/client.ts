@@ -97,6 +97,12 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
   let callsMade = 0;
   let tokenRequests = 0;
   const setUsage = (usage: ApiUsage) => ctx.usage.set(connection.integrationId, usage);
+  // A response without Sforce-Limit-Info still spent one call: count it on the last known figure (its age is
+  // kept, so the guard still refreshes it with /limits on time) rather than judging the next page on stale usage.
+  const countCallWithoutFigure = () => {
+    const known = ctx.usage.get(connection.integrationId);
+    if (known) setUsage({ ...known, used: known.used + 1 });
+  };
 
   // The mint is shared by every waiting activity (single-flight), so it is bounded by the request timeout only:
   // one caller's cancellation must not fail the others' token.
@@ -138,6 +144,7 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
       if (res.status !== 401) callsMade += 1;
       const usage = parseLimitInfo(header(res.headers, 'sforce-limit-info'), ctx.now());
       if (usage) setUsage(usage);
+      else if (res.status !== 401) countCallWithoutFigure();
       if (res.status < 200 || res.status >= 300) {
         throw classifyRestError(res.status, res.body.toString('utf8'), usage, endpoint);
       }

@@ -31,6 +31,11 @@ export async function describeIntegration(
 
   if ('status' in live) {
     const s = live.status;
+    // The workflow knows which run is active; its per-page progress is in PostgreSQL, written with each page.
+    const [activeRow] = s.currentRun
+      ? await deps.sql<RunRow[]>`
+          select ${deps.sql(RUN_COLUMNS)} from collection_runs where id = ${s.currentRun.runId}`
+      : [];
     return {
       ...base,
       state: s.state,
@@ -41,9 +46,9 @@ export async function describeIntegration(
       currentRun: s.currentRun
         ? {
             ...s.currentRun,
-            objects: Object.fromEntries(
-              Object.entries(s.currentRun.objects).filter(([, p]) => p !== undefined),
-            ),
+            ...(activeRow
+              ? runProgress(toRun(activeRow))
+              : { currentObject: null, objects: {}, apiCalls: 0 }),
           }
         : null,
       lastRun: s.lastRun
@@ -83,12 +88,7 @@ export async function describeIntegration(
           kind: current.kind,
           trigger: current.trigger,
           startedAt: current.startedAt,
-          currentObject:
-            Object.entries(current.progress).find(
-              ([, p]) => p.startedAt !== null && p.finishedAt === null,
-            )?.[0] ?? null,
-          objects: current.progress,
-          apiCalls: current.apiCalls,
+          ...runProgress(current),
         }
       : null,
     lastRun: last
@@ -107,5 +107,16 @@ export async function describeIntegration(
     pausedUntil: null,
     attention: null,
     schedule: schedule ?? null,
+  };
+}
+
+/** Per-object progress of a run as stored with every page; the object being paged is the one not finished. */
+function runProgress(run: ReturnType<typeof toRun>) {
+  return {
+    currentObject:
+      Object.entries(run.progress).find(([, p]) => p.startedAt !== null && p.finishedAt === null)?.[0] ??
+      null,
+    objects: run.progress,
+    apiCalls: run.apiCalls,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startOfNextDay } from '../../activities/collection/quota';
+import { quotaResumeAt, startOfNextDay } from '../../activities/collection/quota';
 import { insertIntegration, insertRun, makeDeps, useSimulatorFixture } from '../salesforce/support';
 import { collect, fingerprint } from './helpers';
 
@@ -106,7 +106,50 @@ describe('startOfNextDay', () => {
     ['2026-03-28T23:30:00Z', 'Europe/Paris', '2026-03-29T22:00:00.000Z'],
     ['2026-11-01T03:30:00Z', 'America/New_York', '2026-11-01T04:00:00.000Z'],
     ['2026-05-01T10:00:00Z', 'Asia/Kolkata', '2026-05-01T18:30:00.000Z'],
+    // Zones whose clocks jump from 00:00 to 01:00: local midnight does not exist, the day starts at 01:00.
+    ['2026-09-06T03:30:00Z', 'America/Santiago', '2026-09-06T04:00:00.000Z'],
+    ['2026-09-05T20:00:00Z', 'America/Santiago', '2026-09-06T04:00:00.000Z'],
+    ['2026-03-08T04:30:00Z', 'America/Havana', '2026-03-08T05:00:00.000Z'],
+    ['2026-03-29T00:30:00Z', 'Atlantic/Azores', '2026-03-29T01:00:00.000Z'],
+    ['2025-03-30T00:00:00Z', 'Atlantic/Azores', '2025-03-30T01:00:00.000Z'],
+    // And back: Santiago's clocks fall from 00:00 to 23:00 in April; the next day starts once, at 00:00 -04.
+    ['2026-04-04T23:30:00Z', 'America/Santiago', '2026-04-05T04:00:00.000Z'],
   ])('%s in %s → %s', (now, zone, expected) => {
     expect(startOfNextDay(new Date(now), zone).toISOString()).toBe(expected);
+  });
+
+  it('is always in the future and at most 25 hours away, every half hour of a year, in zones with odd clocks', () => {
+    const zones = [
+      'UTC',
+      'America/Santiago',
+      'America/Havana',
+      'Atlantic/Azores',
+      'Europe/Paris',
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'Asia/Kathmandu',
+      'Pacific/Chatham',
+      'America/Asuncion',
+    ];
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    for (const zone of zones) {
+      for (let t = start; t < start + 366 * 86_400_000; t += 30 * 60_000) {
+        const wait = startOfNextDay(new Date(t), zone).getTime() - t;
+        if (wait <= 0 || wait > 25 * 3_600_000)
+          throw new Error(`${zone} at ${new Date(t).toISOString()}: wait ${wait} ms`);
+      }
+    }
+  });
+});
+
+describe('quotaResumeAt', () => {
+  it('waits for the next day after a fresh pause, and re-checks hourly when a wake-up finds usage still high', () => {
+    const now = new Date('2026-05-01T00:00:30Z');
+    expect(quotaResumeAt(now, 'UTC', false).toISOString()).toBe('2026-05-02T00:00:00.000Z');
+    expect(quotaResumeAt(now, 'UTC', true).toISOString()).toBe('2026-05-01T01:00:30.000Z');
+    // Never past the next day, even on the back-off.
+    expect(quotaResumeAt(new Date('2026-05-01T23:30:00Z'), 'UTC', true).toISOString()).toBe(
+      '2026-05-02T00:00:00.000Z',
+    );
   });
 });

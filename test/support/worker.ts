@@ -3,7 +3,6 @@ import {
   DefaultLogger,
   NativeConnection,
   Runtime,
-  type Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
@@ -11,7 +10,7 @@ import type { Sql } from '../../platform/database';
 import { createLogger, type Logger } from '../../platform/logger';
 import { createSecretBox, type SecretBox } from '../../platform/secrets';
 import { createSalesforceClientFactory } from '../../activities/salesforce/client';
-import { bundleWorkflows, createWorker } from '../../worker/create-worker';
+import { bundleWorkflows, createWorker, type CollectorWorker } from '../../worker/create-worker';
 
 // Worker state changes at INFO drown test output; keep warnings. Only the first install per process counts.
 try {
@@ -34,7 +33,7 @@ export function testSecrets(): { box: SecretBox; key: string; keyId: string } {
 }
 
 export interface TestWorker {
-  worker: Worker;
+  worker: CollectorWorker;
   taskQueue: string;
   client: Client;
   stop(): Promise<void>;
@@ -51,6 +50,8 @@ export async function startTestWorker(options: {
   taskQueue?: string;
   logger?: Logger;
   now?: () => Date;
+  /** Shorter collection slices make a test cross many activities (and continue-as-new points). */
+  collectionSliceMs?: number;
 }): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `identity-collector-test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
@@ -69,6 +70,7 @@ export async function startTestWorker(options: {
       logger: options.logger ?? createLogger('error'),
       taskQueue,
       now: options.now ?? (() => new Date()),
+      collectionSliceMs: options.collectionSliceMs,
     },
   });
   const running = worker.run();

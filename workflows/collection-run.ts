@@ -1,0 +1,198 @@
+import {
+  ActivityFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  collectedObjects,
+  recheckQuotaSignal,
+  runPhaseSignal,
+  stopRunSignal,
+  type CollectedObject,
+  type CollectionRunInput,
+  type CollectionRunOutcome,
+  type RunPhase,
+} from './definitions';
+import { calls, collectionActivities } from './activity-proxies';
+import { failureMessage, setupFailure } from './integration-state';
+
+/** However the quota timer's deadline was computed, never wake sooner than this (no hot loop). */
+const MIN_QUOTA_WAIT_MS = 60_000;
+
+type SliceResult = Awaited<ReturnType<Activities['collectObject']>>;
+
+/**
+ * One collection run: every object's pass in order, through quota pauses, until done. A child of the
+ * integration's entity workflow (as Airbyte's connection manager runs each sync as a child), so its events —
+ * one activity per time slice, one timer per quota pause — never weigh on the entity's long-lived history. It
+ * continues-as-new on its own between slices; every position lives in PostgreSQL, so nothing is carried but the
+ * quota flags.
+ */
+export async function collectionRunWorkflow(input: CollectionRunInput): Promise<CollectionRunOutcome> {
+  const run = new CollectionRun(input);
+  setHandler(stopRunSignal, () => run.stop());
+  setHandler(recheckQuotaSignal, () => run.recheckQuota());
+  return run.execute();
+}
+
+class CollectionRun {
+  private readonly activities = collectionActivities();
+  // By workflow id only: the signal reaches the entity's current execution, whatever its continue-as-new.
+  private readonly entity = getExternalWorkflowHandle(workflowInfo().parent!.workflowId);
+  private stopRequested = false;
+  private recheckRequested = false;
+  private recheckBeforeNextPage: boolean;
+  private quotaBackoff: boolean;
+  private scope: CancellationScope | null = null;
+
+  constructor(private readonly input: CollectionRunInput) {
+    this.recheckBeforeNextPage = input.recheckQuota;
+    this.quotaBackoff = input.quotaBackoff;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.scope?.cancel();
+  }
+
+  recheckQuota(): void {
+    this.recheckRequested = true;
+  }
+
+  async execute(): Promise<CollectionRunOutcome> {
+    for (const object of collectedObjects) {
+      const outcome = await this.collect(object);
+      if (outcome) return outcome;
+    }
+    if (this.stopRequested) return { outcome: 'stopped' };
+    return { outcome: 'succeeded', findingsNote: await this.recomputeFindings() };
+  }
+
+  /** One object's pass, slice by slice; returns an outcome only when the run must end here. */
+  private async collect(object: CollectedObject): Promise<CollectionRunOutcome | null> {
+    const { integrationId, run } = this.input;
+    for (;;) {
+      if (this.stopRequested) return { outcome: 'stopped' };
+      if (workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        // A stop that arrived meanwhile must not be lost to the next execution.
+        if (this.stopRequested) return { outcome: 'stopped' };
+        await this.continueAsNew();
+      }
+      let slice: SliceResult;
+      try {
+        this.scope = new CancellationScope();
+        slice = await this.scope.run(() =>
+          this.activities.collection.collectObject({
+            integrationId,
+            runId: run.runId,
+            object,
+            kind: run.kind,
+            recheckQuota: this.recheckBeforeNextPage,
+            quotaBackoff: this.quotaBackoff,
+          }),
+        );
+      } catch (error) {
+        // Once a stop was asked for, a cancelled attempt or one that died while cancelling (heartbeat timeout on
+        // a dead worker) is the stop, not a failure: the cursor holds the place.
+        if (this.stopRequested && (isCancellation(error) || error instanceof ActivityFailure))
+          return { outcome: 'stopped' };
+        const problem = setupFailure(error);
+        if (problem) return { outcome: 'needs_attention', problem };
+        throw error;
+      } finally {
+        this.scope = null;
+      }
+      this.recheckBeforeNextPage = false;
+      switch (slice.outcome) {
+        case 'completed':
+          return null;
+        case 'yielded':
+          // Its time slice is over: back of the queue, so every org collecting on this fleet makes progress.
+          continue;
+        case 'quota_paused':
+          if (slice.reason === 'run_budget') return { outcome: 'budget_spent' };
+          if (slice.collectedPages > 0) this.quotaBackoff = false;
+          await this.waitForQuota(slice);
+      }
+    }
+  }
+
+  /** A durable timer until the next day (or the back-off), woken early by a re-check or a stop. */
+  private async waitForQuota(pause: Extract<SliceResult, { outcome: 'quota_paused' }>): Promise<void> {
+    const { run } = this.input;
+    await calls.recordRunPause({
+      runId: run.runId,
+      reason: pause.reason,
+      detail: `API usage ${pause.used}/${pause.max} (threshold ${pause.thresholdPercent}%), run used ${pause.runApiCalls} calls`,
+      resumeAt: pause.resumeAt,
+    });
+    const usage = pause.max > 0 ? { used: pause.used, max: pause.max, observedAt: pause.observedAt } : null;
+    await this.tellEntity({
+      runId: run.runId,
+      phase: 'paused_for_quota',
+      pausedUntil: pause.resumeAt,
+      usage,
+    });
+    this.recheckRequested = false;
+    // Date.now() in a workflow is the deterministic workflow clock (the sandbox replaces it), so replay agrees.
+    const wait = Math.max(MIN_QUOTA_WAIT_MS, Date.parse(pause.resumeAt) - Date.now());
+    const woken = await condition(() => this.recheckRequested || this.stopRequested, wait);
+    // The timer fired: the day turned, but the rolling 24-hour window may still be over the threshold.
+    if (!woken) this.quotaBackoff = true;
+    this.recheckRequested = false;
+    this.recheckBeforeNextPage = true;
+    await calls.recordRunResumed({ runId: run.runId });
+    await this.tellEntity({ runId: run.runId, phase: 'collecting', pausedUntil: null, usage: null });
+  }
+
+  private async tellEntity(phase: RunPhase): Promise<void> {
+    try {
+      await this.entity.signal(runPhaseSignal, phase);
+    } catch (error) {
+      // The entity is closing (disconnect, purge): it stops this run next; the phase is only for display.
+      log.warn('could not tell the integration workflow about the run phase', {
+        error: failureMessage(error),
+      });
+    }
+  }
+
+  /** Findings over the new logins; a failing recompute is reported on the run, never holds it open. */
+  private async recomputeFindings(): Promise<string | null> {
+    const { integrationId, run } = this.input;
+    try {
+      await this.activities.insights.recomputeFindings({
+        integrationId,
+        runId: run.runId,
+        since: run.findingsSince,
+      });
+      await calls.markFindingsComputed({ integrationId });
+      return null;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.warn('findings recompute failed', {
+        integrationId,
+        runId: run.runId,
+        error: failureMessage(error),
+      });
+      return `Collected, but findings were not recomputed: ${failureMessage(error)}. The next run retries them.`;
+    }
+  }
+
+  /** Only between slices, where nothing is in flight; the quota flags are all there is to carry. */
+  private continueAsNew(): Promise<never> {
+    return continueAsNew<typeof collectionRunWorkflow>({
+      ...this.input,
+      recheckQuota: this.recheckBeforeNextPage || this.recheckRequested,
+      quotaBackoff: this.quotaBackoff,
+    });
+  }
+}
