@@ -18,6 +18,8 @@ export interface DevServerOptions {
   retentionHours: number;
   logLevel?: 'warn' | 'error';
   startupTimeoutMs?: number;
+  /** `--dynamic-config-value KEY=VALUE` pairs, e.g. a low limit.historyCount.suggestContinueAsNew for tests. */
+  dynamicConfig?: Record<string, string | number>;
 }
 
 export interface RunningDevServer {
@@ -52,6 +54,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...customSearchAttributes.flatMap((a) => ['--search-attribute', `${a.name}=${a.type}`]),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${value}`,
+    ]),
   ];
   const child = spawn(options.executable, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   let exited: string | undefined;

@@ -34,7 +34,7 @@ type SliceResult = Awaited<ReturnType<Activities['collectObject']>>;
  * integration's entity workflow (as Airbyte's connection manager runs each sync as a child), so its events —
  * one activity per time slice, one timer per quota pause — never weigh on the entity's long-lived history. It
  * continues-as-new on its own between slices; every position lives in PostgreSQL, so nothing is carried but the
- * quota flags.
+ * quota flags and which objects are done.
  */
 export async function collectionRunWorkflow(input: CollectionRunInput): Promise<CollectionRunOutcome> {
   const run = new CollectionRun(input);
@@ -52,10 +52,12 @@ class CollectionRun {
   private recheckBeforeNextPage: boolean;
   private quotaBackoff: boolean;
   private scope: CancellationScope | null = null;
+  private readonly completed: CollectedObject[];
 
   constructor(private readonly input: CollectionRunInput) {
     this.recheckBeforeNextPage = input.recheckQuota;
     this.quotaBackoff = input.quotaBackoff;
+    this.completed = [...(input.completedObjects ?? [])];
   }
 
   stop(): void {
@@ -69,6 +71,7 @@ class CollectionRun {
 
   async execute(): Promise<CollectionRunOutcome> {
     for (const object of collectedObjects) {
+      if (this.completed.includes(object)) continue;
       const outcome = await this.collect(object);
       if (outcome) return outcome;
     }
@@ -111,9 +114,12 @@ class CollectionRun {
       } finally {
         this.scope = null;
       }
-      this.recheckBeforeNextPage = false;
+      // An object already finished (a retry, or a pass before a continue-as-new) makes no call, so it does not
+      // count as the re-check: the next object that calls Salesforce does it.
+      if (slice.outcome !== 'completed' || slice.apiCalls > 0) this.recheckBeforeNextPage = false;
       switch (slice.outcome) {
         case 'completed':
+          this.completed.push(object);
           return null;
         case 'yielded':
           // Its time slice is over: back of the queue, so every org collecting on this fleet makes progress.
@@ -193,6 +199,7 @@ class CollectionRun {
       ...this.input,
       recheckQuota: this.recheckBeforeNextPage || this.recheckRequested,
       quotaBackoff: this.quotaBackoff,
+      completedObjects: this.completed,
     });
   }
 }

@@ -188,6 +188,8 @@ export interface CollectionRunInput {
    * next re-check comes on a short back-off rather than another whole day later.
    */
   quotaBackoff: boolean;
+  /** Objects whose pass this run already finished (carried across the run workflow's continue-as-new). */
+  completedObjects?: CollectedObject[];
 }
 
 export type CollectionRunOutcome =

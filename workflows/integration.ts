@@ -343,7 +343,9 @@ class Integration {
   private async runChild(active: ActiveRun): Promise<{ end: RunEnd; stoppedForHistory: boolean }> {
     const { s } = this;
     active.children = (active.children ?? 0) + 1;
-    const recheckQuota = s.recheckQuota;
+    // A run resumed by a new child (after a stop, a pause or a continue-as-new) looks at the quota first: a
+    // re-check sent to the previous child may have died with it, and one /limits call is cheap.
+    const recheckQuota = s.recheckQuota || active.children > 1;
     s.recheckQuota = false;
     const child = await startChild(collectionRunWorkflow, {
       workflowId: `${collectionRunWorkflowId(this.integrationId, active.runId)}-${active.children}`,
