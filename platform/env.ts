@@ -75,6 +75,18 @@ export const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+/**
+ * ALLOW_LOCAL_SALESFORCE_URLS alone, parsed by the same rule as the full schema; anything unparseable is
+ * "off", the safe side. For components that must agree with the API on local mode without taking the whole
+ * environment (the Salesforce client factory's default).
+ */
+export function localSalesforceUrlsAllowed(source: Record<string, string | undefined>): boolean {
+  const parsed = environmentSchema.shape.ALLOW_LOCAL_SALESFORCE_URLS.safeParse(
+    source.ALLOW_LOCAL_SALESFORCE_URLS || undefined,
+  );
+  return parsed.success && parsed.data;
+}
+
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
