@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   isGrpcCancelledError,
   isGrpcDeadlineError,
+  isGrpcServiceError,
   ScheduleNotFoundError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -65,8 +66,9 @@ const conflictCodes: Record<string, { code: ErrorCode; message: string }> = {
 
 export interface IntegrationWorkflowCommands {
   start(input: { integrationId: string; tenantId: string; displayName: string }): Promise<void>;
-  testConnectivity(integrationId: string): Promise<ConnectivityResult>;
-  requestCollection(integrationId: string): Promise<CollectionRequestResult>;
+  /** `updateId` (the API request id): a retried request is answered by the same update, not a second one. */
+  testConnectivity(integrationId: string, options?: UpdateOptions): Promise<ConnectivityResult>;
+  requestCollection(integrationId: string, options?: UpdateOptions): Promise<CollectionRequestResult>;
   pause(integrationId: string): Promise<void>;
   resume(integrationId: string): Promise<void>;
   credentialsUpdated(integrationId: string): Promise<'signalled' | 'not_running'>;
@@ -78,6 +80,10 @@ export interface IntegrationWorkflowCommands {
   deleteSchedule(integrationId: string): Promise<void>;
   status(integrationId: string): Promise<{ status: IntegrationStatus } | { unavailable: string }>;
   schedule(integrationId: string): Promise<{ id: string; paused: boolean; nextRunTimes: string[] } | null>;
+}
+
+export interface UpdateOptions {
+  updateId?: string;
 }
 
 function notRunning(): ApiError {
@@ -111,6 +117,15 @@ function translate(error: unknown): never {
     }
   }
   if (error instanceof WorkflowNotFoundError) throw notRunning();
+  // gRPC RESOURCE_EXHAUSTED (8): Temporal refuses more in-flight or per-run updates on this workflow.
+  if (isGrpcServiceError(error) && error.code === 8) {
+    throw new ApiError(
+      'rate_limited',
+      'The integration is handling too many requests; retry after 10 s',
+      undefined,
+      { 'Retry-After': '10' },
+    );
+  }
   if (
     error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
     isGrpcDeadlineError(error) ||
@@ -167,16 +182,20 @@ export function integrationWorkflowCommands(
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
     },
-    async testConnectivity(integrationId) {
+    async testConnectivity(integrationId, options = {}) {
       try {
-        return await withinUpdateTimeout(() => handle(integrationId).executeUpdate(testConnectivityUpdate));
+        return await withinUpdateTimeout(() =>
+          handle(integrationId).executeUpdate(testConnectivityUpdate, options),
+        );
       } catch (error) {
         return translate(error);
       }
     },
-    async requestCollection(integrationId) {
+    async requestCollection(integrationId, options = {}) {
       try {
-        return await withinUpdateTimeout(() => handle(integrationId).executeUpdate(requestCollectionUpdate));
+        return await withinUpdateTimeout(() =>
+          handle(integrationId).executeUpdate(requestCollectionUpdate, options),
+        );
       } catch (error) {
         return translate(error);
       }
