@@ -102,6 +102,19 @@ const requiredHelp: Record<RequiredKey, string> = {
   SECRETS_KEY: 'a 32-byte key encoded as base64 (openssl rand -base64 32)',
 };
 
+/**
+ * Variables whose value is, or contains, a secret: a rejected one is described by its length only. A typo'd
+ * key is still a key, and a DATABASE_URL carries the database password; configuration errors go to stderr and
+ * from there into container logs (OWASP Logging Cheat Sheet: never log secrets or connection strings).
+ */
+const SENSITIVE_NAME = /KEY|SECRET|PASSWORD|TOKEN|DATABASE_URL/;
+
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (SENSITIVE_NAME.test(name)) return `a value of ${value.length} characters, not shown`;
+  return JSON.stringify(value);
+}
+
 /** Parses the environment; throws ConfigurationError listing every bad or missing variable. */
 export function parseEnvironment(
   source: Record<string, string | undefined>,
@@ -114,7 +127,7 @@ export function parseEnvironment(
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = issue.path.join('.');
-      problems.push(`${name}: ${issue.message} (got ${JSON.stringify(cleaned[name])})`);
+      problems.push(`${name}: ${issue.message} (got ${shown(name, cleaned[name])})`);
     }
   } else {
     for (const key of required) {
