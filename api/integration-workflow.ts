@@ -82,6 +82,8 @@ export interface IntegrationWorkflowCommands {
   schedule(integrationId: string): Promise<{ id: string; paused: boolean; nextRunTimes: string[] } | null>;
 }
 
+const SALESFORCE_TRANSIENT = new Set(['SalesforceTransientError', 'SalesforceConcurrencyLimitError']);
+
 export interface UpdateOptions {
   updateId?: string;
 }
@@ -109,11 +111,16 @@ function translate(error: unknown): never {
       );
     }
     if (cause instanceof ActivityFailure) {
-      // The workflow is fine but its call to Salesforce kept failing (outage, 503s) through every retry.
-      throw new ApiError(
-        'salesforce_unavailable',
-        `Salesforce did not answer (${cause.cause?.message ?? cause.message}); retry later`,
-      );
+      // The workflow is fine but its call to Salesforce kept failing (outage, 503s) through every retry. Only
+      // that is blamed on Salesforce, with a fixed text: activity messages can name internal hosts or keys.
+      const inner = cause.cause;
+      if (inner instanceof ApplicationFailure && SALESFORCE_TRANSIENT.has(inner.type ?? '')) {
+        throw new ApiError('salesforce_unavailable', 'Salesforce did not answer; retry later', undefined, {
+          'Retry-After': '30',
+        });
+      }
+      // Anything else (a key the worker cannot decrypt with, its database down) is ours: logged, answered 500.
+      throw new Error(`integration workflow activity failed: ${inner?.message ?? cause.message}`);
     }
   }
   if (error instanceof WorkflowNotFoundError) throw notRunning();
