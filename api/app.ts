@@ -12,6 +12,7 @@ import { limitBodySize } from './middleware/body-limit';
 import { rateLimitPerKey } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
+import { securityHeaders } from './middleware/security-headers';
 import { collectedDataRoutes } from './routes/collected-data';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
@@ -68,6 +69,7 @@ function fromHttpException(error: HTTPException): ApiError | undefined {
 export function createApp(deps: ApiDependencies) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
+  app.use('*', securityHeaders());
   app.use('*', requestId());
   app.use('*', requestLog(deps.logger));
   app.route('/', healthRoutes(deps));
