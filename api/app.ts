@@ -7,10 +7,12 @@ import type { ApiEnv } from './context';
 import type { ApiDependencies } from './dependencies';
 import { ApiError, errorBody, notFound, type ErrorDetail } from './errors';
 import { featureRoutes } from './feature-routes';
+import { infrastructureError } from './outages';
 import { limitBodySize } from './middleware/body-limit';
 import { rateLimitPerKey } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
+import { securityHeaders } from './middleware/security-headers';
 import { collectedDataRoutes } from './routes/collected-data';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
@@ -67,6 +69,7 @@ function fromHttpException(error: HTTPException): ApiError | undefined {
 export function createApp(deps: ApiDependencies) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
+  app.use('*', securityHeaders());
   app.use('*', requestId());
   app.use('*', requestLog(deps.logger));
   app.route('/', healthRoutes(deps));
@@ -89,6 +92,15 @@ export function createApp(deps: ApiDependencies) {
     if (error instanceof ApiError) known = error;
     else if (error instanceof HTTPException) known = fromHttpException(error);
     else if (error instanceof ZodError) known = invalid(error);
+    const infrastructure = known ? undefined : infrastructureError(error);
+    if (infrastructure) {
+      deps.logger.warn('request failed on infrastructure', {
+        requestId: c.get('requestId'),
+        code: infrastructure.code,
+        error: { name: error.name, message: error.message },
+      });
+      return respond(c, infrastructure);
+    }
     if (known) return respond(c, known);
     // The client gets a generic message; the details (never a secret: the logger redacts) go to the log.
     deps.logger.error('unhandled error', {

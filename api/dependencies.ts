@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Sql } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import type { SecretBox } from '../platform/secrets';
+import type { ActionCooldowns } from './action-throttle';
 
 /** Settings the API reads per request; parsed once from the environment by api/main.ts. */
 export interface ApiConfig {
@@ -15,6 +16,8 @@ export interface ApiConfig {
   taskQueue: string;
   /** How long Test Connectivity / Collect Now wait for the workflow's answer. Default: 60 s. */
   workflowUpdateTimeoutMs?: number;
+  /** Per-integration cooldowns of Test Connectivity / Collect Now. Default: 15 s / 60 s. */
+  actionCooldowns?: Partial<ActionCooldowns>;
 }
 
 /** Everything a request handler may touch, built once by the composition root (api/main.ts). */

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   isGrpcCancelledError,
   isGrpcDeadlineError,
+  isGrpcServiceError,
   ScheduleNotFoundError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -65,8 +66,9 @@ const conflictCodes: Record<string, { code: ErrorCode; message: string }> = {
 
 export interface IntegrationWorkflowCommands {
   start(input: { integrationId: string; tenantId: string; displayName: string }): Promise<void>;
-  testConnectivity(integrationId: string): Promise<ConnectivityResult>;
-  requestCollection(integrationId: string): Promise<CollectionRequestResult>;
+  /** `updateId` (the API request id): a retried request is answered by the same update, not a second one. */
+  testConnectivity(integrationId: string, options?: UpdateOptions): Promise<ConnectivityResult>;
+  requestCollection(integrationId: string, options?: UpdateOptions): Promise<CollectionRequestResult>;
   pause(integrationId: string): Promise<void>;
   resume(integrationId: string): Promise<void>;
   credentialsUpdated(integrationId: string): Promise<'signalled' | 'not_running'>;
@@ -78,6 +80,12 @@ export interface IntegrationWorkflowCommands {
   deleteSchedule(integrationId: string): Promise<void>;
   status(integrationId: string): Promise<{ status: IntegrationStatus } | { unavailable: string }>;
   schedule(integrationId: string): Promise<{ id: string; paused: boolean; nextRunTimes: string[] } | null>;
+}
+
+const SALESFORCE_TRANSIENT = new Set(['SalesforceTransientError', 'SalesforceConcurrencyLimitError']);
+
+export interface UpdateOptions {
+  updateId?: string;
 }
 
 function notRunning(): ApiError {
@@ -103,14 +111,28 @@ function translate(error: unknown): never {
       );
     }
     if (cause instanceof ActivityFailure) {
-      // The workflow is fine but its call to Salesforce kept failing (outage, 503s) through every retry.
-      throw new ApiError(
-        'salesforce_unavailable',
-        `Salesforce did not answer (${cause.cause?.message ?? cause.message}); retry later`,
-      );
+      // The workflow is fine but its call to Salesforce kept failing (outage, 503s) through every retry. Only
+      // that is blamed on Salesforce, with a fixed text: activity messages can name internal hosts or keys.
+      const inner = cause.cause;
+      if (inner instanceof ApplicationFailure && SALESFORCE_TRANSIENT.has(inner.type ?? '')) {
+        throw new ApiError('salesforce_unavailable', 'Salesforce did not answer; retry later', undefined, {
+          'Retry-After': '30',
+        });
+      }
+      // Anything else (a key the worker cannot decrypt with, its database down) is ours: logged, answered 500.
+      throw new Error(`integration workflow activity failed: ${inner?.message ?? cause.message}`);
     }
   }
   if (error instanceof WorkflowNotFoundError) throw notRunning();
+  // gRPC RESOURCE_EXHAUSTED (8): Temporal refuses more in-flight or per-run updates on this workflow.
+  if (isGrpcServiceError(error) && error.code === 8) {
+    throw new ApiError(
+      'rate_limited',
+      'The integration is handling too many requests; retry after 10 s',
+      undefined,
+      { 'Retry-After': '10' },
+    );
+  }
   if (
     error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
     isGrpcDeadlineError(error) ||
@@ -167,16 +189,20 @@ export function integrationWorkflowCommands(
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
     },
-    async testConnectivity(integrationId) {
+    async testConnectivity(integrationId, options = {}) {
       try {
-        return await withinUpdateTimeout(() => handle(integrationId).executeUpdate(testConnectivityUpdate));
+        return await withinUpdateTimeout(() =>
+          handle(integrationId).executeUpdate(testConnectivityUpdate, options),
+        );
       } catch (error) {
         return translate(error);
       }
     },
-    async requestCollection(integrationId) {
+    async requestCollection(integrationId, options = {}) {
       try {
-        return await withinUpdateTimeout(() => handle(integrationId).executeUpdate(requestCollectionUpdate));
+        return await withinUpdateTimeout(() =>
+          handle(integrationId).executeUpdate(requestCollectionUpdate, options),
+        );
       } catch (error) {
         return translate(error);
       }

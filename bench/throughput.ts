@@ -188,7 +188,7 @@ async function copyCeiling(url: string, integrationId: string) {
 
 /** What a developer might write first: fetch page after page, INSERT each row on its own. */
 async function naiveLoad(sql: Sql, org: CreatedOrg, limit: number) {
-  const factory = createSalesforceClientFactory({});
+  const factory = createSalesforceClientFactory({ allowLocalUrls: true });
   const client = factory({
     integrationId: 'naive-bench',
     salesforceUrl: org.salesforceUrl,

@@ -80,6 +80,18 @@ export const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+/**
+ * ALLOW_LOCAL_SALESFORCE_URLS alone, parsed by the same rule as the full schema; anything unparseable is
+ * "off", the safe side. For components that must agree with the API on local mode without taking the whole
+ * environment (the Salesforce client factory's default).
+ */
+export function localSalesforceUrlsAllowed(source: Record<string, string | undefined>): boolean {
+  const parsed = environmentSchema.shape.ALLOW_LOCAL_SALESFORCE_URLS.safeParse(
+    source.ALLOW_LOCAL_SALESFORCE_URLS || undefined,
+  );
+  return parsed.success && parsed.data;
+}
+
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -95,6 +107,19 @@ const requiredHelp: Record<RequiredKey, string> = {
   SECRETS_KEY: 'a 32-byte key encoded as base64 (openssl rand -base64 32)',
 };
 
+/**
+ * Variables whose value is, or contains, a secret: a rejected one is described by its length only. A typo'd
+ * key is still a key, and a DATABASE_URL carries the database password; configuration errors go to stderr and
+ * from there into container logs (OWASP Logging Cheat Sheet: never log secrets or connection strings).
+ */
+const SENSITIVE_NAME = /KEY|SECRET|PASSWORD|TOKEN|DATABASE_URL/;
+
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (SENSITIVE_NAME.test(name)) return `a value of ${value.length} characters, not shown`;
+  return JSON.stringify(value);
+}
+
 /** Parses the environment; throws ConfigurationError listing every bad or missing variable. */
 export function parseEnvironment(
   source: Record<string, string | undefined>,
@@ -107,7 +132,7 @@ export function parseEnvironment(
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = issue.path.join('.');
-      problems.push(`${name}: ${issue.message} (got ${JSON.stringify(cleaned[name])})`);
+      problems.push(`${name}: ${issue.message} (got ${shown(name, cleaned[name])})`);
     }
   } else {
     for (const key of required) {

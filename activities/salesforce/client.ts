@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici';
+import { localSalesforceUrlsAllowed } from '../../platform/env';
+import type { LookupFunction } from './address-guard';
 import { InvalidQueryLocatorError, SalesforceTransientError } from './errors';
 import { DispatcherPool, describe, header, send, type HttpResponse } from './http';
 import { parseLimitInfo, type ApiUsage } from './limit-info';
@@ -58,6 +60,15 @@ export interface SalesforceClientFactoryOptions {
   clientName?: string;
   /** Clock that stamps usage figures; must be the same clock the quota guard judges freshness with. */
   now?: () => Date;
+  /**
+   * Local simulator mode (ALLOW_LOCAL_SALESFORCE_URLS): loopback simulator URLs pass the URL guard and
+   * connections may reach private addresses. Composition roots should pass it; when omitted it is read from
+   * the same validated variable the API reads, so a worker and an API started from one environment agree and
+   * a worker that was not told stays strict unless the operator opted in.
+   */
+  allowLocalUrls?: boolean;
+  /** Name resolution for the connect-time address check (tests stand in for DNS); the system resolver otherwise. */
+  resolve?: LookupFunction;
 }
 
 export type ClosableSalesforceClientFactory = SalesforceClientFactory & {
@@ -72,13 +83,27 @@ export function createSalesforceClientFactory({
   tokenCache = new TokenCache(),
   clientName = 'identity-collector',
   now = () => new Date(),
+  allowLocalUrls = localSalesforceUrlsAllowed(process.env),
+  resolve,
 }: SalesforceClientFactoryOptions = {}): ClosableSalesforceClientFactory {
-  const pool = new DispatcherPool(dispatcher);
+  const pool = new DispatcherPool(dispatcher, {
+    allowPrivateAddresses: allowLocalUrls,
+    ...(resolve ? { resolve } : {}),
+  });
   // The latest usage per integration outlives one activity, so back-to-back objects of a run can reuse a
   // figure read seconds ago instead of each paying a /limits call.
   const usage = new Map<string, ApiUsage>();
   const factory = (connection: SalesforceConnection) =>
-    createClient(connection, { apiVersion, requestTimeoutMs, pool, tokenCache, clientName, usage, now });
+    createClient(connection, {
+      apiVersion,
+      requestTimeoutMs,
+      pool,
+      tokenCache,
+      clientName,
+      usage,
+      now,
+      allowLocalUrls,
+    });
   return Object.assign(factory, { tokenCache, close: () => pool.close() });
 }
 
@@ -90,6 +115,7 @@ interface ClientContext {
   clientName: string;
   usage: Map<string, ApiUsage>;
   now: () => Date;
+  allowLocalUrls: boolean;
 }
 
 function createClient(connection: SalesforceConnection, ctx: ClientContext): SalesforceClient {
@@ -109,7 +135,10 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
   const token = () =>
     ctx.tokenCache.get(cacheKey, () => {
       tokenRequests += 1;
-      return mintToken(ctx.pool.for(connection.salesforceUrl), connection, ctx.requestTimeoutMs);
+      return mintToken((url) => ctx.pool.for(url), connection, {
+        timeoutMs: ctx.requestTimeoutMs,
+        allowLocal: ctx.allowLocalUrls,
+      });
     });
 
   const restGet = async (
@@ -202,7 +231,9 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
     queryMore(nextRecordsUrl, options = {}) {
       // The locator is appended to instance_url (what jsforce does); anything but a REST path is refused so a
       // bad value can never send our bearer token to another host.
-      if (!/^\/services\/data\/v\d+\.\d+\/query(All)?\/[^/?#\s]+$/.test(nextRecordsUrl)) {
+      // The locator itself is letters, digits and dashes (e.g. 01gxx0000000001-2000): no `\\` or `..` that a URL
+      // parser would normalise into another path on the same host.
+      if (!/^\/services\/data\/v\d+\.\d+\/query(All)?\/[A-Za-z0-9-]{1,100}$/.test(nextRecordsUrl)) {
         return Promise.reject(
           new InvalidQueryLocatorError('nextRecordsUrl is not a Salesforce query locator path'),
         );

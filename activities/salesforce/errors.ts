@@ -17,6 +17,8 @@ export type SetupErrorCode =
   | 'NO_RUN_AS_USER'
   | 'RUN_AS_USER_INACTIVE'
   | 'WRONG_DOMAIN'
+  /** A URL failed the SSRF guard in the worker (stored org URL, instance_url, or a non-public address). */
+  | 'URL_REFUSED'
   | 'TOKEN_REJECTED'
   | 'API_DISABLED_FOR_ORG'
   | 'API_DISABLED_FOR_USER'

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { checkSalesforceUrl } from '../../platform/salesforce-url';
 import { SalesforceSetupError, SalesforceTransientError } from './errors';
 import { send } from './http';
 import { tokenErrorSchema, tokenResponseSchema } from './schemas';
@@ -20,19 +21,58 @@ export interface TokenRequest {
 
 const APP_PATH = 'Setup → App Manager → (your connected app) → Manage';
 
+export interface MintOptions {
+  timeoutMs: number;
+  /** Local simulator mode (ALLOW_LOCAL_SALESFORCE_URLS): the same switch the API's URL guard uses. */
+  allowLocal: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * The stored org URL, re-checked in the worker right before the consumer secret is POSTed to it: a row
+ * written while local mode was on, or by anyone with database access, must not send the secret elsewhere.
+ */
+export function checkedOrgUrl(salesforceUrl: string, allowLocal: boolean): string {
+  const check = checkSalesforceUrl(salesforceUrl, { allowLocal });
+  if (check.ok) return check.url;
+  throw new SalesforceSetupError(
+    'URL_REFUSED',
+    `The stored Salesforce URL was refused, so the consumer secret was not sent: ${check.reason}.`,
+    'Create the integration again with the org\'s My Domain URL from Setup → My Domain → "Current My Domain URL", e.g. https://acme.my.salesforce.com.',
+  );
+}
+
+/**
+ * `instance_url` decides where every later call and its bearer token go, so it passes the same guard as the
+ * stored URL before it is used (OWASP SSRF Prevention Cheat Sheet: validate each destination, not only the
+ * first). In local mode it must also stay on the stored URL's origin, so a local token endpoint cannot point
+ * the worker at another local service.
+ */
+function checkedInstanceUrl(instanceUrl: string, orgUrl: string, allowLocal: boolean): string {
+  const check = checkSalesforceUrl(instanceUrl, { allowLocal });
+  const sameOriginInLocalMode =
+    check.ok && (!allowLocal || new URL(check.url).origin === new URL(orgUrl).origin);
+  if (check.ok && sameOriginInLocalMode) return check.url;
+  throw new SalesforceSetupError(
+    'URL_REFUSED',
+    `Salesforce's token response named an instance_url the collector refuses to call (${check.ok ? 'not the org URL' : check.reason}); the access token was not used.`,
+    'Check that the org URL is the My Domain URL from Setup → My Domain and that no proxy rewrites Salesforce responses between the worker and Salesforce.',
+  );
+}
+
 /**
  * OAuth 2.0 client credentials against the org's own My Domain (login.salesforce.com refuses this grant with
  * "request not supported on this domain"). Form body per the official example (chatterapi
  * quickstart_connecting.htm); the response has no expires_in and no refresh token, so a 401 means "mint again".
  */
 export async function mintToken(
-  dispatcher: Dispatcher,
+  dispatcher: (url: string) => Dispatcher,
   req: TokenRequest,
-  timeoutMs: number,
-  signal?: AbortSignal,
+  { timeoutMs, allowLocal, signal }: MintOptions,
 ): Promise<SalesforceToken> {
-  const url = `${req.salesforceUrl.replace(/\/+$/, '')}/services/oauth2/token`;
-  const res = await send(dispatcher, {
+  const orgUrl = checkedOrgUrl(req.salesforceUrl, allowLocal);
+  const url = `${orgUrl}/services/oauth2/token`;
+  const res = await send(dispatcher(url), {
     url,
     method: 'POST',
     headers: {
@@ -67,7 +107,7 @@ export async function mintToken(
     const identity = parseIdentityUrl(parsed.data.id);
     return {
       accessToken: parsed.data.access_token,
-      instanceUrl: parsed.data.instance_url.replace(/\/+$/, ''),
+      instanceUrl: checkedInstanceUrl(parsed.data.instance_url, orgUrl, allowLocal),
       orgId: identity.orgId,
       userId: identity.userId,
       mintedAt: Date.now(),

@@ -1,4 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  cooldownRemainingSeconds,
+  DEFAULT_ACTION_COOLDOWNS,
+  SingleFlight,
+  throttled,
+} from '../action-throttle';
 import type { ApiEnv } from '../context';
 import type { ApiDependencies } from '../dependencies';
 import { integrationWorkflowCommands } from '../integration-workflow';
@@ -36,6 +42,18 @@ export function integrationActionRoutes(deps: ApiDependencies) {
   const app = new OpenAPIHono<ApiEnv>();
   const { sql } = deps;
   const workflow = integrationWorkflowCommands(deps.temporal, deps.config);
+  const cooldowns = { ...DEFAULT_ACTION_COOLDOWNS, ...deps.config.actionCooldowns };
+  const inFlight = new SingleFlight();
+  const now = deps.now ?? Date.now;
+
+  /** A running run while the integration is collecting (not paused, not needing attention), if any. */
+  const activeRun = async (integrationId: string, state: string) => {
+    if (state !== 'initial_collection' && state !== 'incremental_collection') return undefined;
+    const [run] = await sql<RunRow[]>`
+      select ${sql(RUN_COLUMNS)} from collection_runs
+      where integration_id = ${integrationId} and status = 'running'`;
+    return run;
+  };
 
   const enabledIntegration = async (tenantId: string, id: string) => {
     const row = await findTenantIntegration(sql, tenantId, id);
@@ -53,7 +71,9 @@ export function integrationActionRoutes(deps: ApiDependencies) {
         "Asks the workflow to sign in to Salesforce and read the org's edition and API usage. The answer is " +
         'always 200 when the test ran: `ok: true` with "Connected!", the edition and API usage, or `ok: false` ' +
         'with the classified failure (`code`) and `fix`, the Salesforce setup step to correct. A test that ' +
-        'could not run at all is an error (409, 503).',
+        'could not run at all is an error (409, 503). Each test spends Salesforce API calls, so tests of one ' +
+        'integration are spaced: within 15 s of the last result the answer is 429 with `Retry-After` and that ' +
+        'result in `error.details.lastResult`; simultaneous requests share one test.',
       security: bearerSecurity,
       request: { params: IntegrationIdParams },
       responses: {
@@ -66,7 +86,19 @@ export function integrationActionRoutes(deps: ApiDependencies) {
     }),
     async (c) => {
       const row = await enabledIntegration(c.get('tenantId'), c.req.valid('param').id);
-      return c.json(await workflow.testConnectivity(row.id), 200);
+      const checkedAt =
+        typeof row.last_test?.checkedAt === 'string' ? new Date(row.last_test.checkedAt) : null;
+      const wait = cooldownRemainingSeconds(checkedAt, cooldowns.testConnectivityMs, now());
+      if (wait > 0) {
+        throw throttled('Test Connectivity ran moments ago; its result is in details.lastResult', wait, {
+          lastResult: row.last_test,
+        });
+      }
+      const updateId = c.get('requestId');
+      const result = await inFlight.run(`test:${row.id}`, () =>
+        workflow.testConnectivity(row.id, { updateId: `test:${updateId}` }),
+      );
+      return c.json(result, 200);
     },
   );
 
@@ -79,7 +111,9 @@ export function integrationActionRoutes(deps: ApiDependencies) {
       description:
         'Starts a collection run (the initial collection first, then incremental ones) and answers 202 with it. ' +
         'While a run is active no second run is started: the active one is returned with `started: false`. ' +
-        '409 when the integration has not passed Test Connectivity, is paused, needs attention or is disconnected.',
+        '409 when the integration has not passed Test Connectivity, is paused, needs attention or is disconnected. ' +
+        'Runs spend Salesforce API calls, so within 60 s of the start of the last Collect Now run the answer is ' +
+        '429 with `Retry-After`.',
       security: bearerSecurity,
       request: { params: IntegrationIdParams },
       responses: {
@@ -92,7 +126,29 @@ export function integrationActionRoutes(deps: ApiDependencies) {
     }),
     async (c) => {
       const row = await enabledIntegration(c.get('tenantId'), c.req.valid('param').id);
-      const result = await workflow.requestCollection(row.id);
+      const active = await activeRun(row.id, row.state);
+      if (active) {
+        // The workflow would return this same run; answering from the database spends no workflow update.
+        c.header('Location', `/v1/integrations/${row.id}/runs/${active.id}`);
+        return c.json({ runId: active.id, started: false, kind: active.kind, run: toRun(active) }, 202);
+      }
+      const [last] = await sql<{ started_at: Date; finished_at: Date | null }[]>`
+        select started_at, finished_at from collection_runs
+        where integration_id = ${row.id} and trigger = 'collect_now'
+        order by started_at desc limit 1`;
+      // An unfinished (paused) run is the workflow's to answer for: it returns it or says why not (409).
+      const wait = last?.finished_at
+        ? cooldownRemainingSeconds(last.started_at, cooldowns.collectNowMs, now())
+        : 0;
+      if (wait > 0) {
+        throw throttled('Collect Now started a run moments ago (see GET …/runs)', wait, {
+          lastStartedAt: last!.started_at.toISOString(),
+        });
+      }
+      const updateId = c.get('requestId');
+      const result = await inFlight.run(`collect:${row.id}`, () =>
+        workflow.requestCollection(row.id, { updateId: `collect:${updateId}` }),
+      );
       const [run] = await sql<RunRow[]>`
         select ${sql(RUN_COLUMNS)} from collection_runs
         where integration_id = ${row.id} and id::text = ${result.runId}`;

@@ -205,19 +205,36 @@ export function integrationRoutes(deps: ApiDependencies) {
         where id = ${current.id} and tenant_id = ${tenantId} and enabled
         returning ${sql(integrationColumns)}`;
       if (!row) throw disconnectedError();
-      if (mergedOptions || displayName !== undefined) {
-        // The workflow re-reads settings: new threshold, timezone or run hour reach the quota guard and schedule.
-        await workflow.settingsUpdated(row.id);
-      }
-      if (credentials) {
-        const outcome = await workflow.credentialsUpdated(row.id);
-        if (outcome === 'not_running') {
-          deps.logger.warn('credentials changed but the integration workflow is not running', {
+      // The change is committed: a Temporal outage now must not turn it into an error the client would retry
+      // (a retried credentials PATCH bumps credentialsVersion again). Activities read settings and credentials
+      // from PostgreSQL, so a missed signal only delays the workflow's reaction; the response says so.
+      const notify = async (what: string, send: () => Promise<'signalled' | 'not_running' | void>) => {
+        try {
+          if ((await send()) === 'not_running') {
+            deps.logger.warn(`${what} changed but the integration workflow is not running`, {
+              requestId: c.get('requestId'),
+              integrationId: row.id,
+            });
+          }
+          return true;
+        } catch (error) {
+          deps.logger.warn(`${what} saved but the integration workflow could not be told`, {
             requestId: c.get('requestId'),
             integrationId: row.id,
+            error: { name: (error as Error).name, message: (error as Error).message },
           });
+          return false;
         }
+      };
+      let notified = true;
+      if (mergedOptions || displayName !== undefined) {
+        // The workflow re-reads settings: new threshold, timezone or run hour reach the quota guard and schedule.
+        notified = (await notify('settings', () => workflow.settingsUpdated(row.id))) && notified;
       }
+      if (credentials) {
+        notified = (await notify('credentials', () => workflow.credentialsUpdated(row.id))) && notified;
+      }
+      if (!notified) c.header('X-Workflow-Notified', 'false');
       return c.json(toIntegration(row), 200);
     },
   );

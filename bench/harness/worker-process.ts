@@ -33,6 +33,8 @@ export function spawnWorker(
       SECRETS_KEY_ID: stack.secrets.keyId,
       TEMPORAL_TASK_QUEUE: taskQueue,
       RECONCILER_ENABLED: 'false',
+      // Bench orgs live on the loopback simulator.
+      ALLOW_LOCAL_SALESFORCE_URLS: 'true',
       LOG_LEVEL: 'error',
       ...extraEnv,
     },

@@ -21,7 +21,9 @@ describe('integration actions against the real workflow, worker and simulator', 
   let stack: LiveStack;
 
   beforeAll(async () => {
-    stack = await startLiveStack();
+    // These tests drive the workflow through repeated actions; the throttles have their own tests
+    // (test/security/action-throttle.test.ts).
+    stack = await startLiveStack({ actionCooldowns: { testConnectivityMs: 0, collectNowMs: 0 } });
   });
   afterAll(async () => {
     await stopLiveStack(stack ?? {});

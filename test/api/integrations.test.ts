@@ -28,7 +28,9 @@ describe('integrations CRUD', () => {
   let tenantId: string;
 
   beforeAll(async () => {
-    stack = await startLiveStack();
+    // These tests drive the workflow through repeated actions; the throttles have their own tests
+    // (test/security/action-throttle.test.ts).
+    stack = await startLiveStack({ actionCooldowns: { testConnectivityMs: 0, collectNowMs: 0 } });
     services = stack.services;
     // The production setting (no local URLs) on the worker's task queue, with the worker's encryption key.
     harness = buildTestApp(services, {

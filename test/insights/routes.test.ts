@@ -61,12 +61,12 @@ describe('insight routes: happy paths', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.text.split('\r\n')[0]).toBe(
-      'user_id,username,name,failures,distinct_source_ips,last_failure_at',
+      '"user_id","username","name","failures","distinct_source_ips","last_failure_at"',
     );
     expect(csv.text).toContain(fixtureUsers.bruteForced);
 
     const ips = await call('GET', `${base}&view=top-ips&format=csv`);
-    expect(ips.text.split('\r\n')[1]).toMatch(/^203\.0\.113\.9,20,20,/);
+    expect(ips.text.split('\r\n')[1]).toMatch(/^"203\.0\.113\.9","20","20",/);
 
     const timeline = await call('GET', `${base}&view=timeline&userId=${fixtureUsers.travelling}`);
     const times = timeline.body.rows.map((r: { loginTime: string }) => r.loginTime);
@@ -183,13 +183,14 @@ describe('insight routes: tenant isolation', () => {
 
 describe('CSV export', () => {
   it('quotes separators, quotes and newlines and defuses spreadsheet formulas', () => {
-    expect(escapeCsvField('plain')).toBe('plain');
+    // Every value is quoted (security review M1); test/security/csv-injection.test.ts has the attack corpus.
+    expect(escapeCsvField('plain')).toBe('"plain"');
     expect(escapeCsvField('a,b')).toBe('"a,b"');
     expect(escapeCsvField('say "hi"')).toBe('"say ""hi"""');
     expect(escapeCsvField('line\nbreak')).toBe('"line\nbreak"');
     expect(escapeCsvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(escapeCsvField(-3)).toBe('-3');
+    expect(escapeCsvField(-3)).toBe('"-3"');
     expect(escapeCsvField(null)).toBe('');
-    expect(toCsv([{ header: 'a', value: (r: { a: string }) => r.a }], [{ a: 'x' }])).toBe('a\r\nx\r\n');
+    expect(toCsv([{ header: 'a', value: (r: { a: string }) => r.a }], [{ a: 'x' }])).toBe('"a"\r\n"x"\r\n');
   });
 });

@@ -73,7 +73,7 @@ describe('quota pause timer (time-skipping server)', () => {
         sql: services.sql,
         temporal: env.client,
         secrets: secrets.box,
-        salesforce: createSalesforceClientFactory({}),
+        salesforce: createSalesforceClientFactory({ allowLocalUrls: true }),
         logger: createLogger('error'),
         taskQueue,
         now: () => new Date(),

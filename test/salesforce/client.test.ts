@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 function factory() {
-  const f = createSalesforceClientFactory({ requestTimeoutMs: 10_000 });
+  const f = createSalesforceClientFactory({ requestTimeoutMs: 10_000, allowLocalUrls: true });
   factories.push(f);
   return f;
 }
@@ -158,10 +158,11 @@ describe('Salesforce client against the simulator', () => {
         /Edit Policies → Client Credentials Flow → Run As/,
       ],
       [
+        // The worker's URL guard refuses a non-org URL before the secret is sent (security review H1).
         'wrong domain (login.salesforce.com analogue)',
         () => ({ salesforceUrl: sim.url }),
         {},
-        'WRONG_DOMAIN',
+        'URL_REFUSED',
         /My Domain/,
       ],
       [

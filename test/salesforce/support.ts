@@ -74,7 +74,8 @@ export function makeDeps(args: {
     sql: args.sql,
     temporal: args.temporal,
     secrets: args.secrets,
-    salesforce: args.salesforce ?? createSalesforceClientFactory({ requestTimeoutMs: 20_000 }),
+    salesforce:
+      args.salesforce ?? createSalesforceClientFactory({ requestTimeoutMs: 20_000, allowLocalUrls: true }),
     logger: args.logger ?? createLogger('error'),
     taskQueue: `test-${randomUUID()}`,
     now: args.now ?? (() => new Date()),
@@ -116,6 +117,8 @@ export function useSimulatorFixture(
     sim: undefined as unknown as RunningSimulator,
     secrets: createTestSecretBox(),
     salesforce: createSalesforceClientFactory({
+      // The simulator listens on loopback: local mode, as `npm start` runs the demo.
+      allowLocalUrls: true,
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       // Token and usage freshness follow the simulator's clock when a test moves it.
       ...(options.simulatorClock ? { now: (): Date => fixture.sim.simulator.control.now() } : {}),

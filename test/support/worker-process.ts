@@ -22,6 +22,8 @@ export function spawnWorkerProcess(env: {
       SECRETS_KEY_ID: env.secretsKeyId,
       TEMPORAL_TASK_QUEUE: env.taskQueue,
       RECONCILER_ENABLED: 'false',
+      // Test orgs live on the loopback simulator.
+      ALLOW_LOCAL_SALESFORCE_URLS: 'true',
       LOG_LEVEL: 'error',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -57,7 +57,7 @@ export async function startTestWorker(options: {
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   const clientConnection = await Connection.connect({ address: options.temporalAddress });
   const client = new Client({ connection: clientConnection, namespace: 'default' });
-  const salesforce = createSalesforceClientFactory({});
+  const salesforce = createSalesforceClientFactory({ allowLocalUrls: true });
   const worker = await createWorker({
     connection,
     namespace: 'default',
