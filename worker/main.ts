@@ -31,7 +31,7 @@ const sql = createSql({
 });
 const temporal = await connectClient(settings);
 const connection = await connectWorkerConnection(settings);
-const salesforce = createSalesforceClientFactory({});
+const salesforce = createSalesforceClientFactory({ allowLocalUrls: env.ALLOW_LOCAL_SALESFORCE_URLS });
 const bundleDir = mkdtempSync(join(tmpdir(), 'identity-collector-workflows-'));
 const codePath = join(bundleDir, 'workflows.js');
 execFileSync(
