@@ -1,7 +1,15 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { ActivityDependencies } from './dependencies';
-import { dailyScheduleId, integrationWorkflowId, reconcileSignal } from '../workflows/definitions';
+import {
+  dailyScheduleId,
+  integrationWorkflowId,
+  reconcileSignal,
+  workflowTypes,
+} from '../workflows/definitions';
+import { ApplicationFailure } from '@temporalio/common';
+import { isGrpcServiceError } from '@temporalio/client';
+import { IntegrationIdAttribute, TenantIdAttribute } from '../workflows/search-attributes';
 import { parseIntegrationOptions } from '../platform/integration-options';
 
 async function ignoreMissing(work: Promise<unknown>): Promise<void> {
@@ -19,22 +27,27 @@ export function createScheduleActivities({
   logger,
   taskQueue,
 }: Pick<ActivityDependencies, 'sql' | 'temporal' | 'logger' | 'taskQueue'>) {
-  return {
-    /** Creates the daily schedule, or brings an existing one in line with the integration's options. */
-    async ensureDailySchedule({ integrationId }: { integrationId: string }) {
-      const [row] = await sql<{ options: unknown; display_name: string }[]>`
-        select options, display_name from integrations where id = ${integrationId}`;
-      if (!row) return;
-      const options = parseIntegrationOptions(row.options);
-      const scheduleId = dailyScheduleId(integrationId);
-      const spec = { calendars: [{ hour: options.dailyRunHour, minute: 0 }], timezone: options.timezone };
-      const action = {
-        type: 'startWorkflow' as const,
-        workflowType: 'scheduledCollectionWorkflow',
-        workflowId: `${integrationWorkflowId(integrationId)}-scheduled`,
-        args: [{ integrationId }],
-        taskQueue,
-      };
+  /** Creates the daily schedule, or brings an existing one in line with the integration's options. */
+  async function ensureDailySchedule({ integrationId }: { integrationId: string }): Promise<void> {
+    const [row] = await sql<{ options: unknown; display_name: string; tenant_id: string }[]>`
+      select options, display_name, tenant_id from integrations where id = ${integrationId}`;
+    if (!row) return;
+    const options = parseIntegrationOptions(row.options);
+    const scheduleId = dailyScheduleId(integrationId);
+    const spec = { calendars: [{ hour: options.dailyRunHour, minute: 0 }], timezone: options.timezone };
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: workflowTypes.scheduledCollection,
+      workflowId: `${integrationWorkflowId(integrationId)}-scheduled`,
+      args: [{ integrationId }],
+      taskQueue,
+      // So the daily trigger's workflows are found by integration and tenant in the Temporal UI, like the rest.
+      typedSearchAttributes: [
+        { key: IntegrationIdAttribute, value: integrationId },
+        { key: TenantIdAttribute, value: row.tenant_id },
+      ],
+    };
+    try {
       try {
         await temporal.schedule.create({
           scheduleId,
@@ -48,7 +61,20 @@ export function createScheduleActivities({
         if ((error as Error).name !== 'ScheduleAlreadyRunning') throw error;
         await temporal.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
       }
-    },
+    } catch (error) {
+      // INVALID_ARGUMENT (3), e.g. a zone name the server's time-zone database does not know: no retry fixes it.
+      if (isGrpcServiceError(error) && error.code === 3) {
+        throw ApplicationFailure.nonRetryable(
+          `Temporal refused the daily schedule (time zone ${options.timezone}, hour ${options.dailyRunHour}): ${error.message}`,
+          'InvalidScheduleSettings',
+        );
+      }
+      throw error;
+    }
+  }
+
+  return {
+    ensureDailySchedule,
 
     async setDailySchedulePaused({ integrationId, paused }: { integrationId: string; paused: boolean }) {
       const handle = temporal.schedule.getHandle(dailyScheduleId(integrationId));
@@ -62,9 +88,10 @@ export function createScheduleActivities({
     },
 
     /**
-     * Repairs drift between PostgreSQL and Temporal: every enabled integration gets its workflow back if it
-     * is gone (signal-with-start is a no-op for a running one), and runs whose workflow is no longer running
-     * are closed as failed.
+     * Repairs drift between PostgreSQL and Temporal: runs whose workflow is no longer running are closed as
+     * failed, every enabled integration gets its workflow back if it is gone (signal-with-start is a no-op for a
+     * running one), and every integration past its initial run gets its daily schedule back if it was deleted.
+     * One visibility query finds the running workflows, so a fleet costs a few calls, not one per integration.
      */
     async reconcileIntegrations(input: { tenantId?: string } = {}) {
       const isRunning = async (workflowId: string) => {
@@ -91,14 +118,25 @@ export function createScheduleActivities({
           where id = ${staleRun.id} and status in ('running', 'paused')`;
         closedRuns += closed.count;
       }
+
+      const listed = new Set<string>();
+      const query = `WorkflowType = '${workflowTypes.integration}' AND ExecutionStatus = 'Running'${
+        input.tenantId ? ` AND TenantId = '${input.tenantId.replace(/'/g, '')}'` : ''
+      }`;
+      for await (const execution of temporal.workflow.list({ query })) listed.add(execution.workflowId);
+
       let restarted = 0;
-      const integrations = await sql<{ id: string }[]>`
-        select id from integrations
-        where enabled ${input.tenantId ? sql`and tenant_id = ${input.tenantId}` : sql``}`;
+      const integrations = await sql<{ id: string; scheduled: boolean }[]>`
+        select i.id,
+               exists (select 1 from collection_runs r where r.integration_id = i.id and r.kind = 'initial'
+                       and r.status in ('succeeded', 'partial', 'failed')) as scheduled
+        from integrations i
+        where i.enabled ${input.tenantId ? sql`and i.tenant_id = ${input.tenantId}` : sql``}`;
       for (const { id } of integrations) {
         const workflowId = integrationWorkflowId(id);
-        if (await isRunning(workflowId)) continue;
-        await temporal.workflow.signalWithStart('integrationWorkflow', {
+        // Visibility lags a little: confirm before restarting one it does not list.
+        if (listed.has(workflowId) || (await isRunning(workflowId))) continue;
+        await temporal.workflow.signalWithStart(workflowTypes.integration, {
           workflowId,
           taskQueue,
           args: [{ integrationId: id }],
@@ -109,7 +147,20 @@ export function createScheduleActivities({
         restarted += 1;
         logger.warn('reconciler restarted a missing integration workflow', { integrationId: id });
       }
-      return { restarted, closedRuns };
+
+      let schedulesRepaired = 0;
+      const needSchedule = integrations.filter((i) => i.scheduled);
+      if (needSchedule.length > 0) {
+        const existing = new Set<string>();
+        for await (const schedule of temporal.schedule.list()) existing.add(schedule.scheduleId);
+        for (const { id } of needSchedule) {
+          if (existing.has(dailyScheduleId(id))) continue;
+          await ensureDailySchedule({ integrationId: id });
+          schedulesRepaired += 1;
+          logger.warn('reconciler restored a missing daily schedule', { integrationId: id });
+        }
+      }
+      return { restarted, closedRuns, schedulesRepaired };
     },
   };
 }
@@ -126,7 +177,7 @@ export async function ensureReconcilerSchedule(
       spec: { intervals: [{ every: '10 minutes' }] },
       action: {
         type: 'startWorkflow',
-        workflowType: 'reconcilerWorkflow',
+        workflowType: workflowTypes.reconciler,
         workflowId: `${taskQueue}-reconciler`,
         args: [],
         taskQueue,

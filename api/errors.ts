@@ -21,6 +21,7 @@ export const errorStatuses = {
   rate_limited: 429,
   internal_error: 500,
   workflow_unavailable: 503,
+  workers_busy: 503,
   database_unavailable: 503,
   salesforce_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;

@@ -13,6 +13,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { TimeoutFailure, TimeoutType } from '@temporalio/common';
 import {
   credentialsUpdatedSignal,
   settingsUpdatedSignal,
@@ -24,6 +25,7 @@ import {
   resumeSignal,
   statusQuery,
   testConnectivityUpdate,
+  workflowTypes,
   type CollectionRequestResult,
   type ConnectivityResult,
   type IntegrationStatus,
@@ -42,7 +44,7 @@ import { ApiError, type ErrorCode } from './errors';
  * How the API drives an integration's workflow. Only the contract in workflows/definitions.ts is imported;
  * the workflow is started by its type name so no workflow code is loaded into the API process.
  */
-const WORKFLOW_TYPE = 'integrationWorkflow';
+const WORKFLOW_TYPE = workflowTypes.integration;
 const DEFAULT_UPDATE_TIMEOUT_MS = 60_000;
 
 // The workflow rejects updates with ApplicationFailures whose type names the conflict.
@@ -114,6 +116,15 @@ function translate(error: unknown): never {
       // The workflow is fine but its call to Salesforce kept failing (outage, 503s) through every retry. Only
       // that is blamed on Salesforce, with a fixed text: activity messages can name internal hosts or keys.
       const inner = cause.cause;
+      // Test Connectivity waits at most 15 s for a free interactive slot (scheduleToStartTimeout): say what is busy.
+      if (inner instanceof TimeoutFailure && inner.timeoutType === TimeoutType.SCHEDULE_TO_START) {
+        throw new ApiError(
+          'workers_busy',
+          'Every worker is busy: Test Connectivity could not start within 15 s. Retry in a minute; if this persists, add worker processes or raise WORKER_MAX_CONCURRENT_ACTIVITIES',
+          undefined,
+          { 'Retry-After': '30' },
+        );
+      }
       if (inner instanceof ApplicationFailure && SALESFORCE_TRANSIENT.has(inner.type ?? '')) {
         throw new ApiError('salesforce_unavailable', 'Salesforce did not answer; retry later', undefined, {
           'Retry-After': '30',

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { detectionOverridesSchema } from './detection-thresholds';
 
+/**
+ * ICU accepts zone names in any case and some aliases ("europe/paris"); Temporal Server's Go time-zone database
+ * is case-sensitive. The canonical name is what gets stored, so the daily schedule never gets a name it refuses.
+ */
+function canonicalTimeZone(value: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    return value;
+  }
+}
+
 function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
@@ -24,6 +36,7 @@ export const integrationOptionsSchema = z
     timezone: z
       .string()
       .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Paris')
+      .overwrite(canonicalTimeZone)
       .default('UTC'),
     /** Local hour (0-23) at which the daily incremental run starts. */
     dailyRunHour: z.number().int().min(0).max(23).default(2),

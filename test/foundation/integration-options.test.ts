@@ -40,4 +40,9 @@ describe('integration options', () => {
     expect(issuesOf({ timezone: 'Mars/Olympus' }).join()).toMatch(/timezone: must be an IANA time zone/);
     expect(issuesOf({ quotaThresholdPercent: 0 }).join()).toMatch(/quotaThresholdPercent/);
   });
+
+  it("stores a time zone under its canonical name, which Temporal Server's case-sensitive database knows", () => {
+    expect(parseIntegrationOptions({ timezone: 'europe/paris' }).timezone).toBe('Europe/Paris');
+    expect(parseIntegrationOptions({ timezone: 'america/santiago' }).timezone).toBe('America/Santiago');
+  });
 });

@@ -4,6 +4,7 @@ import { connectTestServices } from '../support/context';
 import { startTestWorker, testSecrets, type TestWorker } from '../support/worker';
 import { createTestIntegration, startIntegrationWorkflow, waitForStatus } from '../support/integrations';
 import {
+  dailyScheduleId,
   disconnectSignal,
   integrationWorkflowId,
   requestCollectionUpdate,
@@ -57,7 +58,7 @@ describe('reconciler', () => {
       taskQueue: worker.taskQueue,
       args: [{ tenantId: ids.tenantId }],
     });
-    expect(repaired).toEqual({ restarted: 1, closedRuns: 1 });
+    expect(repaired).toEqual({ restarted: 1, closedRuns: 1, schedulesRepaired: 0 });
 
     const [closed] = await services.sql`select status, error from collection_runs where id = ${orphan!.id}`;
     expect(closed).toMatchObject({ status: 'failed' });
@@ -80,7 +81,20 @@ describe('reconciler', () => {
       taskQueue: worker.taskQueue,
       args: [{ tenantId: ids.tenantId }],
     });
-    expect(again).toEqual({ restarted: 0, closedRuns: 0 });
+    expect(again).toEqual({ restarted: 0, closedRuns: 0, schedulesRepaired: 0 });
+
+    // A daily schedule deleted by hand comes back on the next pass, with the integration's settings.
+    await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).delete();
+    const rescheduled = await services.temporal.workflow.execute('reconcilerWorkflow', {
+      workflowId: `reconciler-schedule-${ids.tenantId}`,
+      taskQueue: worker.taskQueue,
+      args: [{ tenantId: ids.tenantId }],
+    });
+    expect(rescheduled).toEqual({ restarted: 0, closedRuns: 0, schedulesRepaired: 1 });
+    const schedule = await services.temporal.schedule
+      .getHandle(dailyScheduleId(ids.integrationId))
+      .describe();
+    expect(schedule.action).toMatchObject({ workflowType: 'scheduledCollectionWorkflow' });
     await restored.signal(disconnectSignal);
     await restored.result();
   }, 120_000);
