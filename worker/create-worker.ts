@@ -6,7 +6,7 @@ import {
   type State,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, type Activities } from '../activities';
 import type { ActivityDependencies } from '../activities/dependencies';
 import { collectionTaskQueue } from '../workflows/definitions';
 
@@ -30,6 +30,17 @@ export interface WorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Slots for bulk collection slices and findings recomputes (long, memory-bound: two pages each). */
   maxConcurrentCollectionActivities?: number;
+  /**
+   * Replaces named activities. Only for a Temporal server that lacks a feature the real activity needs (the
+   * time-skipping test server has no Schedules); never to fake the thing under test.
+   */
+  activityOverrides?: Partial<Activities>;
+  /**
+   * Workflows kept in memory between tasks (SDK default when unset). 0 turns sticky queues off: the
+   * time-skipping test server does not move a dead worker's sticky queries elsewhere, so a test that restarts
+   * its worker there needs it.
+   */
+  maxCachedWorkflows?: number;
 }
 
 /**
@@ -72,7 +83,7 @@ export class CollectorWorker {
 }
 
 export async function createWorker(options: WorkerOptions): Promise<CollectorWorker> {
-  const activities = createActivities(options.deps);
+  const activities = { ...createActivities(options.deps), ...options.activityOverrides };
   const interactive = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -80,6 +91,7 @@ export async function createWorker(options: WorkerOptions): Promise<CollectorWor
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     shutdownGraceTime: '5 seconds',
   });
   const collection = await Worker.create({

@@ -1,11 +1,15 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
 import { startSimulator } from '../../simulator';
 import { resolveTemporalExecutable } from '../../platform/temporal';
 import { startDevServer, type RunningDevServer } from '../../dev/temporal-dev-server';
 import { freePort } from '../../dev/ports';
 import { connectTestServices } from '../support/context';
-import { startTestWorker, testSecrets, type TestWorker } from '../support/worker';
+import { startTestWorker, testSecrets, workflowBundle, type TestWorker } from '../support/worker';
 import {
   collectedFingerprint,
   createTestIntegration,
@@ -14,6 +18,7 @@ import {
 } from '../support/integrations';
 import {
   credentialsUpdatedSignal,
+  dailyScheduleId,
   disconnectSignal,
   requestCollectionUpdate,
   resumeSignal,
@@ -21,6 +26,22 @@ import {
 } from '../../workflows/definitions';
 
 type Services = Awaited<ReturnType<typeof connectTestServices>>;
+type History = { workflowId: string; history: Parameters<typeof historyToJSON>[0] };
+
+const corpusDir = fileURLToPath(new URL('../histories/', import.meta.url));
+
+/** Writes one JSON file per execution, named by workflow type and order, without ids that change per run. */
+function recordCorpus(histories: History[]): void {
+  mkdirSync(corpusDir, { recursive: true });
+  const seen = new Map<string, number>();
+  for (const { history } of histories) {
+    const type =
+      history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? 'workflow';
+    const n = (seen.get(type) ?? 0) + 1;
+    seen.set(type, n);
+    writeFileSync(`${corpusDir}${type}-${String(n).padStart(2, '0')}.json`, historyToJSON(history) + '\n');
+  }
+}
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -130,7 +151,38 @@ describe('continue-as-new in the middle of a run', () => {
     expect(executions.filter((e) => e.status === 'FAILED')).toEqual([]);
     expect(Math.max(...executions.map((e) => e.historyLength))).toBeLessThan(SUGGEST_CONTINUE_AS_NEW_AT * 3);
 
+    // The daily schedule the initial run created fires the next run by itself (the time-skipping soak test
+    // delivers this trigger by hand, so this is where the real Schedule is shown doing it).
+    await temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).trigger();
+    const daily = await waitForStatus(
+      handle,
+      (s) => s.state === 'idle' && s.lastRun?.kind === 'incremental',
+      120_000,
+    );
+    expect(daily.lastRun).toMatchObject({ status: 'succeeded' });
+    expect((await collectedFingerprint(services.sql, ids.integrationId)).sf_login_history!.rows).toBe(
+      counts.LoginHistory,
+    );
+
     await handle.signal(disconnectSignal);
     await handle.result();
+
+    // Every execution of this release replays against the current code; with RECORD_WORKFLOW_HISTORIES=1
+    // they become the committed corpus that test/lifecycle/replay-corpus.test.ts replays on every later change.
+    const histories: History[] = [];
+    for await (const history of temporal.workflow
+      .list({ query: `IntegrationId = '${ids.integrationId}'` })
+      .intoHistories())
+      histories.push(history as History);
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: await workflowBundle() },
+      histories,
+    )) {
+      expect(result.error).toBeUndefined();
+      replayed += 1;
+    }
+    expect(replayed).toBe(histories.length);
+    if (process.env.RECORD_WORKFLOW_HISTORIES === '1') recordCorpus(histories);
   }, 300_000);
 });
