@@ -5,6 +5,7 @@
  *   latency      API p50/p95/p99 and requests/s at 50 connections on 100k users / 5M logins
  *   drills       every failure drill (or one: kill, faults, postgres-restart, quota, fuzz)
  *   insights     bench/insights-latency.ts
+ *   fleet        200 orgs at 300–800 ms per call on one, then two workers: Test Connectivity p99, fairness
  *   all          all of the above, one after the other
  *
  * Exits non-zero when a drill loses data (or anything fails); everything started is stopped either way.
@@ -25,6 +26,7 @@ const names = [
   'quota',
   'fuzz',
   'insights',
+  'fleet',
   'all',
 ] as const;
 
@@ -37,6 +39,10 @@ const parsed = parseArgs({
     'page-size': { type: 'string' },
     duration: { type: 'string' },
     requests: { type: 'string' },
+    orgs: { type: 'string' },
+    largest: { type: 'string' },
+    seconds: { type: 'string' },
+    slice: { type: 'string' },
   },
 });
 const args = z
@@ -48,6 +54,10 @@ const args = z
     pageSize: z.coerce.number().int().min(200).max(2000).default(2000),
     duration: z.coerce.number().int().min(1).default(10),
     requests: z.coerce.number().int().min(100).default(3000),
+    orgs: z.coerce.number().int().min(2).default(200),
+    largest: z.coerce.number().int().min(1000).default(2_000_000),
+    seconds: z.coerce.number().int().min(10).default(180),
+    slice: z.coerce.number().int().min(1).default(20),
   })
   .parse({
     name: parsed.positionals[0] ?? 'all',
@@ -57,6 +67,10 @@ const args = z
     pageSize: parsed.values['page-size'],
     duration: parsed.values.duration,
     requests: parsed.values.requests,
+    orgs: parsed.values.orgs,
+    largest: parsed.values.largest,
+    seconds: parsed.values.seconds,
+    slice: parsed.values.slice,
   });
 
 async function runOne(name: (typeof names)[number]): Promise<boolean> {
@@ -94,6 +108,15 @@ async function runOne(name: (typeof names)[number]): Promise<boolean> {
       const script = fileURLToPath(new URL('./insights-latency.ts', import.meta.url));
       const result = spawnSync(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' });
       return result.status === 0;
+    }
+    case 'fleet': {
+      const { fleet } = await import('./fleet');
+      return fleet({
+        orgs: args.orgs,
+        largest: args.largest,
+        seconds: args.seconds,
+        sliceSeconds: args.slice,
+      });
     }
     case 'all': {
       let ok = true;
