@@ -453,7 +453,11 @@ class Integration {
     error: string | null,
   ): Promise<void> {
     const { s } = this;
-    s.lastRun = await calls.finishCollectionRun({ runId: active.runId, status, error });
+    const finished = await calls.finishCollectionRun({ runId: active.runId, status, error });
+    // Every initial run that did not end by a disconnect gets the daily schedule, so collection keeps going. It
+    // exists before the run shows as finished: whoever sees the finished run can rely on the schedule.
+    if (active.kind === 'initial' && finished.status !== 'cancelled') await this.ensureDailySchedule();
+    s.lastRun = finished;
     if (active.kind === 'initial') {
       if (s.lastRun.status === 'succeeded') {
         s.initialCollectionDone = true;
@@ -466,8 +470,6 @@ class Integration {
       }
     }
     s.activeRun = null;
-    // Every initial run that did not end by a disconnect gets the daily schedule, so collection keeps going.
-    if (active.kind === 'initial' && s.lastRun.status !== 'cancelled') await this.ensureDailySchedule();
     await this.setState(this.naturalState());
   }
 

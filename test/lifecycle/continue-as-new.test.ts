@@ -13,6 +13,7 @@ import { startTestWorker, testSecrets, workflowBundle, type TestWorker } from '.
 import {
   collectedFingerprint,
   createTestIntegration,
+  rotateCredentials,
   startIntegrationWorkflow,
   waitForStatus,
 } from '../support/integrations';
@@ -106,11 +107,7 @@ describe('continue-as-new in the middle of a run', () => {
 
     await waitForStatus(handle, (s) => s.state === 'paused_for_quota', 120_000);
     // Credentials change while the run is paused: a new version of the same secret, verified by a test.
-    const sealed = secrets.box.encrypt(org.consumerSecret);
-    await services.sql`
-      update integrations set consumer_secret_ciphertext = ${sealed.ciphertext},
-        consumer_secret_key_id = ${sealed.keyId}, credentials_version = credentials_version + 1
-      where id = ${ids.integrationId}`;
+    await rotateCredentials(services.sql, secrets.box, ids.integrationId, org.consumerSecret);
     await handle.signal(credentialsUpdatedSignal);
 
     // The next day, Salesforce's rolling window has room again; Resume re-checks at once.

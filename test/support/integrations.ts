@@ -29,6 +29,20 @@ export async function createTestIntegration(
   return { tenantId: tenant!.id, integrationId: integration!.id };
 }
 
+/** A credential rotation as the API's PATCH does it: the secret sealed again, the version bumped. */
+export async function rotateCredentials(
+  sql: Sql,
+  secrets: SecretBox,
+  integrationId: string,
+  consumerSecret: string,
+): Promise<void> {
+  const sealed = secrets.encrypt(consumerSecret);
+  await sql`
+    update integrations set consumer_secret_ciphertext = ${sealed.ciphertext},
+      consumer_secret_key_id = ${sealed.keyId}, credentials_version = credentials_version + 1
+    where id = ${integrationId}`;
+}
+
 export async function startIntegrationWorkflow(
   client: Client,
   ids: { tenantId: string; integrationId: string },

