@@ -284,7 +284,7 @@ export function reclaimableUsersFromSourceTables(
       left join sf_user_licenses l on l.integration_id = ${integrationId} and l.id = u.user_license_id
       left join (select distinct user_id from frozen) f on f.user_id = u.id
       left join (select distinct assignee_id from api_assignees) a on a.assignee_id = u.id
-      -- No licence (the Automated Process user, salesforce-api.md §5.4): nothing to reclaim.
+      -- No licence (the Automated Process user has none): nothing to reclaim.
       where a.assignee_id is null
         and not coalesce(u.profile_id = any((select profile_ids from api_sets)::text[]), false)
         and coalesce(l.name, u.user_license_name) is not null

@@ -8,7 +8,7 @@ import type { Sql } from '../platform/database';
 /**
  * API-only integration users: the "API Only User" permission (PermissionsApiUserOnly) from the profile's
  * own permission set or an assigned one, or the "Salesforce Integration" user licence, which is API-only by
- * definition (salesforce-api.md §6).
+ * definition (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_permissionset.htm).
  */
 export function apiOnlyUserIds(sql: Sql, integrationId: string) {
   // Driven from the handful of matching permission sets through a lateral join, so each set is one
@@ -42,7 +42,7 @@ export function apiOnlyUserIds(sql: Sql, integrationId: string) {
 
 /**
  * Privileged users: Modify All Data or View All Data, granted by the profile (its profile-owned permission
- * set) or by an assigned permission set (salesforce-api.md §5.6).
+ * set) or by an assigned permission set (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_permissionsetassignment.htm).
  */
 export function privilegedUserIds(sql: Sql, integrationId: string) {
   return sql`

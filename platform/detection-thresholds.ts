@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * Detection thresholds: names, ranges and defaults. Defaults follow the public rules that already ship for
- * Salesforce logins (see /work/shared/reference/design-lessons.md §(b)9: Microsoft Sentinel, Datadog, Cisco
- * Identity Intelligence, Panther). Kept here, beside the integration options, because both the API (which
+ * Salesforce logins (Microsoft Sentinel's Salesforce analytics rules, Datadog Cloud SIEM, Cisco Identity
+ * Intelligence, Panther's Salesforce rules in github.com/panther-labs/panther-analysis). Kept here, beside the integration options, because both the API (which
  * validates an integration's `options.detection` overrides) and the insights (which apply them) read them.
  */
 const thresholdFields = {

@@ -148,7 +148,8 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
   ): Promise<{ res: HttpResponse; endpoint: string }> => {
     let session = await token();
     // Tokens have no expires_in: an expired or revoked session shows up as 401 INVALID_SESSION_ID, so mint once
-    // more and retry the call once; a second 401 is classified as an error (salesforce-api.md §1.2).
+    // more and retry the call once; a second 401 is classified as an error
+    // (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
     for (let attempt = 0; ; attempt++) {
       const url = `${session.instanceUrl}${pathAndQuery}`;
       const res = await send(ctx.pool.for(url), {

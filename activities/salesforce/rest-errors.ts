@@ -25,8 +25,8 @@ export function readRestError(body: string): { errorCode: string; message: strin
 }
 
 /**
- * Maps a non-2xx REST response to a typed error (status codes: api_rest errorcodes.htm; bodies: salesforce-api.md
- * §2.3). `usage` is the Sforce-Limit-Info of the same response, used to tell the daily cap from the
+ * Maps a non-2xx REST response to a typed error (status codes and error bodies:
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm). `usage` is the Sforce-Limit-Info of the same response, used to tell the daily cap from the
  * concurrency limit: both are REQUEST_LIMIT_EXCEEDED (salesforce-app-limits-platform-api).
  */
 export function classifyRestError(

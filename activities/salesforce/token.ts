@@ -135,7 +135,10 @@ function wrongUrl(status: number): SalesforceSetupError {
   );
 }
 
-/** Token endpoint errors, mapped from the bodies listed in salesforce-api.md §1.3. */
+/**
+ * Token endpoint errors, mapped from the OAuth error bodies Salesforce documents
+ * (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_flow_errors.htm).
+ */
 export function classifyTokenError(status: number, code: string, description: string): Error {
   const text = description.toLowerCase();
   if (code === 'invalid_client_id') {

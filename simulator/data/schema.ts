@@ -57,7 +57,7 @@ const permissionFlags: FieldSpec[] = [
 
 export const PERMISSION_FIELDS = permissionFlags.map(([name]) => name);
 
-/** Fields per the Object Reference pages cited in /work/shared/reference/salesforce-api.md §5. */
+/** Fields per Salesforce's Object Reference (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_list.htm). */
 export const OBJECTS: readonly ObjectDef[] = [
   defineObject('Organization', [
     ['Id', 'id'],

@@ -7,7 +7,7 @@ import { orgBasePath } from '../state';
 
 type OAuthError = { error: string; error_description: string };
 
-/** Token endpoint errors (/work/shared/reference/salesforce-api.md §1.3); Salesforce answers them with 400. */
+/** Token endpoint errors (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_flow_errors.htm); Salesforce answers them with 400. */
 export const OAUTH_ERRORS = {
   wrongDomain: { error: 'invalid_grant', error_description: 'request not supported on this domain' },
   missingGrantType: { error: 'invalid_request', error_description: 'grant type is missing' },

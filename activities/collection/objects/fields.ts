@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { parseSalesforceDatetime } from '../../salesforce/soql';
 
 /**
- * Lenient field schemas for Salesforce JSON (salesforce-api.md §4.1): unknown fields are allowed, nulls are
+ * Lenient field schemas for Salesforce JSON (REST query results, https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm): unknown
+ * fields are allowed, nulls are
  * normal (a null lookup comes back as `null`), datetimes look like `2024-05-01T10:00:00.000+0000`.
  */
 export const text = z

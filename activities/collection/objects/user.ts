@@ -14,7 +14,7 @@ const schema = z.looseObject({
   IsActive: z.boolean(),
   UserType: text,
   ProfileId: text,
-  // System users (Automated Process, Data.com Clean) come back with "Profile": null (salesforce-api.md §4.1).
+  // System users (Automated Process, Data.com Clean) come back with "Profile": null (a null lookup in REST query results).
   Profile: z
     .looseObject({
       Name: text,
