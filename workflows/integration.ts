@@ -284,20 +284,22 @@ class Integration {
     if (s.state !== this.naturalState()) await this.setState(this.naturalState());
     if (workflowInfo().continueAsNewSuggested) return 'continue_as_new';
     const retryIn = s.retryAt ? Math.max(1000, Date.parse(s.retryAt) - Date.now()) : undefined;
-    await condition(
-      () =>
-        this.disconnectRequested ||
-        s.settingsChanged ||
-        s.userPaused ||
-        (s.credentialsChanged && s.connected) ||
-        (s.attention !== null && s.connected) ||
-        s.activeRun !== null ||
-        (s.pendingCollection !== null && s.connected) ||
-        s.state !== this.naturalState() ||
-        workflowInfo().continueAsNewSuggested,
-      retryIn,
-    );
+    await condition(() => this.hasWork(), retryIn);
     return 'continue';
+  }
+
+  /** Whether a branch of step() above has something to act on: the idle wait ends when this turns true. */
+  private hasWork(): boolean {
+    const { s } = this;
+    return (
+      this.disconnectRequested ||
+      s.settingsChanged ||
+      s.userPaused ||
+      (s.connected && (s.credentialsChanged || s.attention !== null || s.pendingCollection !== null)) ||
+      s.activeRun !== null ||
+      s.state !== this.naturalState() ||
+      workflowInfo().continueAsNewSuggested
+    );
   }
 
   /** Runs the active run's child workflow to its end, passing messages on; then books the outcome. */
