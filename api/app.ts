@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { requireApiKey, requireScopeForWrites } from './auth';
+import { limitConcurrentReports } from './endpoint-classes';
 import type { ApiEnv } from './context';
 import type { ApiDependencies } from './dependencies';
 import { ApiError, errorBody, notFound, type ErrorDetail } from './errors';
@@ -85,6 +86,7 @@ export function createApp(deps: ApiDependencies) {
   );
   app.use('/v1/*', rateLimitPerKey(deps.config.rateLimitPerMinute, deps.now));
   app.use('/v1/*', requireScopeForWrites());
+  app.use('/v1/*', limitConcurrentReports(deps.config.reportsPerTenant ?? 2));
   app.use('/v1/*', limitBodySize(deps.config.bodyLimitBytes));
 
   app.route('/v1/session', sessionRoutes());

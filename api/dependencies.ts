@@ -14,6 +14,10 @@ export interface ApiConfig {
   rateLimitPerMinute: number;
   /** Failed authentications per client address per minute before 429 (default 60). */
   authFailuresPerMinute?: number;
+  /** Active integrations one tenant may have (default 100, MAX_INTEGRATIONS_PER_TENANT). */
+  maxIntegrationsPerTenant?: number;
+  /** Report-class requests (api/endpoint-classes.ts) one tenant may run at once (default 2). */
+  reportsPerTenant?: number;
   /** Task queue new integration workflows are started on (TEMPORAL_TASK_QUEUE; tests use their own). */
   taskQueue: string;
   /** How long Test Connectivity / Collect Now wait for the workflow's answer. Default: 60 s. */
@@ -24,7 +28,13 @@ export interface ApiConfig {
 
 /** Everything a request handler may touch, built once by the composition root (api/main.ts). */
 export interface ApiDependencies {
+  /** Pool for standard requests: short statement timeout (API_STATEMENT_TIMEOUT_MS). */
   sql: Sql;
+  /**
+   * Pool for report-class requests (api/endpoint-classes.ts): few connections, a longer statement timeout, so
+   * reports cannot take the connections page reads need. Defaults to `sql`.
+   */
+  reportSql?: Sql;
   temporal: Client;
   logger: Logger;
   /** Encrypts consumer secrets on the way in; the API never decrypts. */

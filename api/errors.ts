@@ -17,6 +17,7 @@ export const errorStatuses = {
   integration_needs_attention: 409,
   integration_not_running: 409,
   conflict: 409,
+  tenant_limit_reached: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -25,6 +26,7 @@ export const errorStatuses = {
   workers_busy: 503,
   database_unavailable: 503,
   salesforce_unavailable: 503,
+  query_timeout: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof errorStatuses;

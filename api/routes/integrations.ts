@@ -65,6 +65,19 @@ export function integrationRoutes(deps: ApiDependencies) {
             integrationId: existing.id,
           });
         }
+        const limit = deps.config.maxIntegrationsPerTenant ?? DEFAULT_MAX_INTEGRATIONS_PER_TENANT;
+        // Under the tenant-wide lock, so two concurrent creates cannot both take the last place.
+        await tx`select pg_advisory_xact_lock(hashtext(${`integrations of ${tenantId}`}))`;
+        const [counted] = await tx<{ active: number }[]>`
+          select count(*)::int as active from integrations where tenant_id = ${tenantId} and enabled`;
+        const active = counted!.active;
+        if (active >= limit) {
+          throw new ApiError(
+            'tenant_limit_reached',
+            `This tenant already has ${active} active integrations, the most it may have (${limit}); disconnect one, or ask the operator to raise MAX_INTEGRATIONS_PER_TENANT`,
+            { limit, active },
+          );
+        }
         const inserted = await insertIntegration(
           tx,
           deps.secrets,
@@ -270,8 +283,10 @@ export function integrationRoutes(deps: ApiDependencies) {
       }
       if (purge) {
         await workflow.terminate(row.id, 'integration purged through the API');
-        // Cascades to runs, cursors and every collected row of this integration.
-        await sql`delete from integrations where id = ${row.id} and tenant_id = ${tenantId}`;
+        // Cascades to runs, cursors and every collected row of this integration: millions of rows on a big
+        // org, so it runs on the report pool and its longer statement timeout (api/endpoint-classes.ts).
+        await (deps.reportSql ??
+          sql)`delete from integrations where id = ${row.id} and tenant_id = ${tenantId}`;
       } else if (row.enabled) {
         await sql`
           update integrations set enabled = false, state = 'disconnected', disconnected_at = now(), updated_at = now()
@@ -288,6 +303,9 @@ export function integrationRoutes(deps: ApiDependencies) {
 
   return app;
 }
+
+/** Each integration holds a workflow, a daily schedule and collection slots; a tenant cannot add them without end. */
+export const DEFAULT_MAX_INTEGRATIONS_PER_TENANT = 100;
 
 export function disconnectedError(): ApiError {
   return new ApiError(
