@@ -12,12 +12,14 @@ import { limitBodySize } from './middleware/body-limit';
 import { rateLimitPerKey } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
+import { requestMetrics } from './middleware/request-metrics';
 import { securityHeaders } from './middleware/security-headers';
 import { collectedDataRoutes } from './routes/collected-data';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { integrationActionRoutes } from './routes/integration-actions';
 import { integrationRoutes } from './routes/integrations';
+import { metricsRoutes } from './routes/metrics';
 import { runRoutes } from './routes/runs';
 
 function issueDetails(error: ZodError, where?: string): ErrorDetail[] {
@@ -72,6 +74,10 @@ export function createApp(deps: ApiDependencies) {
   app.use('*', securityHeaders());
   app.use('*', requestId());
   app.use('*', requestLog(deps.logger));
+  if (deps.metrics) {
+    app.use('*', requestMetrics(deps.metrics));
+    app.route('/', metricsRoutes(deps.metrics));
+  }
   app.route('/', healthRoutes(deps));
 
   app.use('/v1/*', requireApiKey(deps.sql));

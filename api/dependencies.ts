@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Registry } from 'prom-client';
 import type { Sql } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import type { SecretBox } from '../platform/secrets';
@@ -30,4 +31,6 @@ export interface ApiDependencies {
   config: ApiConfig;
   /** Wall clock, injectable so tests can drive the rate limiter. */
   now?: () => number;
+  /** Prometheus registry: request metrics and GET /metrics (api/main.ts; tests that look at them). */
+  metrics?: Registry;
 }

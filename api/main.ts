@@ -6,6 +6,7 @@ import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-gu
 import { createSecretBox } from '../platform/secrets';
 import { connectClient, temporalSettings } from '../platform/temporal';
 import { assertPortFree } from '../dev/ports';
+import { createMetricsRegistry } from '../platform/metrics';
 import { createApp } from './app';
 
 const env = loadEnvironmentOrExit(['DATABASE_URL', 'SECRETS_KEY']);
@@ -32,6 +33,7 @@ const app = createApp({
   sql,
   temporal,
   logger,
+  metrics: createMetricsRegistry('api'),
   secrets: createSecretBox({ id: env.SECRETS_KEY_ID, key: env.SECRETS_KEY! }, env.SECRETS_PREVIOUS_KEYS),
   config: {
     allowLocalSalesforceUrls: env.ALLOW_LOCAL_SALESFORCE_URLS,

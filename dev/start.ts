@@ -116,6 +116,12 @@ try {
   const embeddedTemporal = !env.TEMPORAL_ADDRESS;
   const embeddedPostgres = !env.DATABASE_URL;
   await assertPortFree(env.API_PORT, 'the HTTP API (API_PORT)', env.API_HOST);
+  if (env.WORKER_HTTP_PORT !== 0)
+    await assertPortFree(
+      env.WORKER_HTTP_PORT,
+      "the worker's health and metrics endpoint (WORKER_HTTP_PORT)",
+      env.WORKER_HTTP_HOST,
+    );
   if (embeddedTemporal) {
     await assertPortFree(env.TEMPORAL_PORT, 'the Temporal dev server (TEMPORAL_PORT)');
     await assertPortFree(env.TEMPORAL_UI_PORT, 'the Temporal Web UI (TEMPORAL_UI_PORT)');
@@ -200,6 +206,7 @@ try {
   const lines = [
     `identity-collector is up (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     `  API:            ${apiUrl}   (docs ${apiUrl}/docs, readiness ${apiUrl}/readyz)`,
+    `  Metrics:        ${apiUrl}/metrics, worker http://${env.WORKER_HTTP_HOST}:${env.WORKER_HTTP_PORT}/metrics (health /healthz)`,
     `  Temporal UI:    ${temporalUi ?? '(external Temporal: use its own UI)'}`,
     `  Temporal:       ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`,
     `  PostgreSQL:     ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`,
