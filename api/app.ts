@@ -15,6 +15,7 @@ import { requestLog } from './middleware/request-log';
 import { requestMetrics } from './middleware/request-metrics';
 import { securityHeaders } from './middleware/security-headers';
 import { collectedDataRoutes } from './routes/collected-data';
+import { collectedExportRoutes } from './routes/collected-export';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { integrationActionRoutes } from './routes/integration-actions';
@@ -88,6 +89,7 @@ export function createApp(deps: ApiDependencies) {
   app.route('/v1/integrations', integrationActionRoutes(deps));
   app.route('/v1/integrations', runRoutes(deps));
   app.route('/v1/integrations', collectedDataRoutes(deps));
+  app.route('/v1/integrations', collectedExportRoutes(deps));
   for (const routes of featureRoutes) app.route('/', routes(deps));
 
   mountDocs(app);

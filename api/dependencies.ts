@@ -19,6 +19,8 @@ export interface ApiConfig {
   workflowUpdateTimeoutMs?: number;
   /** Per-integration cooldowns of Test Connectivity / Collect Now. Default: 15 s / 60 s. */
   actionCooldowns?: Partial<ActionCooldowns>;
+  /** Exports streaming at once per process (each holds a pooled connection). Default: 2. */
+  maxConcurrentExports?: number;
 }
 
 /** Everything a request handler may touch, built once by the composition root (api/main.ts). */
