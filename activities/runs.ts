@@ -3,6 +3,7 @@ import type {
   CollectedObject,
   IntegrationState,
   RunKind,
+  RunOutcomeStatus,
   RunSummary,
   RunTrigger,
 } from '../workflows/definitions';
@@ -115,7 +116,7 @@ export function createRunActivities({
 
     async finishCollectionRun(input: {
       runId: string;
-      status: 'succeeded' | 'partial' | 'failed' | 'cancelled';
+      status: RunOutcomeStatus;
       error: string | null;
     }): Promise<RunSummary> {
       const finishedAt = now();
