@@ -13,12 +13,15 @@ import { limitBodySize } from './middleware/body-limit';
 import { rateLimitPerKey } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
+import { requestMetrics } from './middleware/request-metrics';
 import { securityHeaders } from './middleware/security-headers';
 import { collectedDataRoutes } from './routes/collected-data';
+import { collectedExportRoutes } from './routes/collected-export';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { integrationActionRoutes } from './routes/integration-actions';
 import { integrationRoutes } from './routes/integrations';
+import { metricsRoutes } from './routes/metrics';
 import { runRoutes } from './routes/runs';
 import { sessionRoutes } from './routes/session';
 
@@ -74,6 +77,10 @@ export function createApp(deps: ApiDependencies) {
   app.use('*', securityHeaders());
   app.use('*', requestId());
   app.use('*', requestLog(deps.logger));
+  if (deps.metrics) {
+    app.use('*', requestMetrics(deps.metrics));
+    app.route('/', metricsRoutes(deps.metrics));
+  }
   app.route('/', healthRoutes(deps));
 
   app.use(
@@ -94,6 +101,7 @@ export function createApp(deps: ApiDependencies) {
   app.route('/v1/integrations', integrationActionRoutes(deps));
   app.route('/v1/integrations', runRoutes(deps));
   app.route('/v1/integrations', collectedDataRoutes(deps));
+  app.route('/v1/integrations', collectedExportRoutes(deps));
   for (const routes of featureRoutes) app.route('/', routes(deps));
 
   mountDocs(app);

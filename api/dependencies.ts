@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Registry } from 'prom-client';
 import type { Sql } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import type { SecretBox } from '../platform/secrets';
@@ -24,6 +25,8 @@ export interface ApiConfig {
   workflowUpdateTimeoutMs?: number;
   /** Per-integration cooldowns of Test Connectivity / Collect Now. Default: 15 s / 60 s. */
   actionCooldowns?: Partial<ActionCooldowns>;
+  /** Exports streaming at once per process (each holds a pooled connection). Default: 2. */
+  maxConcurrentExports?: number;
 }
 
 /** Everything a request handler may touch, built once by the composition root (api/main.ts). */
@@ -42,4 +45,6 @@ export interface ApiDependencies {
   config: ApiConfig;
   /** Wall clock, injectable so tests can drive the rate limiter. */
   now?: () => number;
+  /** Prometheus registry: request metrics and GET /metrics (api/main.ts; tests that look at them). */
+  metrics?: Registry;
 }

@@ -24,6 +24,7 @@ export const errorStatuses = {
   internal_error: 500,
   workflow_unavailable: 503,
   workers_busy: 503,
+  exports_busy: 503,
   database_unavailable: 503,
   salesforce_unavailable: 503,
   query_timeout: 503,

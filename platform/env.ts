@@ -84,6 +84,9 @@ export const environmentSchema = z.object({
   WORKER_MAX_COLLECTION_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(8),
   /** How long one collection activity pages before yielding its slot to the next org (fair share). */
   COLLECTION_SLICE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** The worker's health and Prometheus endpoint (GET /healthz, GET /metrics); port 0 picks a free port. */
+  WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HTTP_PORT: port.default(9464),
 
   SIMULATOR_PORT: port.default(4010),
   DEMO_ORG: booleanFlag.default(true),
