@@ -41,6 +41,11 @@ export interface SalesforceClient {
   readonly tokenRequests: number;
   /** The latest daily usage seen, from Sforce-Limit-Info or /limits. */
   readonly lastUsage: ApiUsage | null;
+  /**
+   * REST calls to this integration's org in flight from this process (every client of the integration), so a
+   * quota guard shared by parallel passes can count calls already sent but not yet in any usage figure.
+   */
+  readonly callsInFlight: number;
   identity(): Promise<SalesforceIdentity>;
   query(soql: string, options?: QueryOptions): Promise<QueryResult>;
   queryMore(nextRecordsUrl: string, options?: QueryOptions): Promise<QueryResult>;
@@ -93,6 +98,8 @@ export function createSalesforceClientFactory({
   // The latest usage per integration outlives one activity, so back-to-back objects of a run can reuse a
   // figure read seconds ago instead of each paying a /limits call.
   const usage = new Map<string, ApiUsage>();
+  const inFlight = new Map<string, number>();
+  const limitsReads = new Map<string, Promise<ApiUsage>>();
   const factory = (connection: SalesforceConnection) =>
     createClient(connection, {
       apiVersion,
@@ -101,6 +108,8 @@ export function createSalesforceClientFactory({
       tokenCache,
       clientName,
       usage,
+      inFlight,
+      limitsReads,
       now,
       allowLocalUrls,
     });
@@ -114,6 +123,9 @@ interface ClientContext {
   tokenCache: TokenCache;
   clientName: string;
   usage: Map<string, ApiUsage>;
+  inFlight: Map<string, number>;
+  /** A /limits read in flight per integration: parallel segments asking at once share it (one call, not N). */
+  limitsReads: Map<string, Promise<ApiUsage>>;
   now: () => Date;
   allowLocalUrls: boolean;
 }
@@ -152,19 +164,28 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
     // (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
     for (let attempt = 0; ; attempt++) {
       const url = `${session.instanceUrl}${pathAndQuery}`;
-      const res = await send(ctx.pool.for(url), {
-        url,
-        method: 'GET',
-        headers: {
-          authorization: `Bearer ${session.accessToken}`,
-          accept: 'application/json',
-          'accept-encoding': 'gzip',
-          'sforce-call-options': `client=${ctx.clientName}`,
-          ...extraHeaders,
-        },
-        signal,
-        timeoutMs: ctx.requestTimeoutMs,
-      });
+      const id = connection.integrationId;
+      ctx.inFlight.set(id, (ctx.inFlight.get(id) ?? 0) + 1);
+      let res: HttpResponse;
+      try {
+        res = await send(ctx.pool.for(url), {
+          url,
+          method: 'GET',
+          headers: {
+            authorization: `Bearer ${session.accessToken}`,
+            accept: 'application/json',
+            'accept-encoding': 'gzip',
+            'sforce-call-options': `client=${ctx.clientName}`,
+            ...extraHeaders,
+          },
+          signal,
+          timeoutMs: ctx.requestTimeoutMs,
+        });
+      } finally {
+        const left = (ctx.inFlight.get(id) ?? 1) - 1;
+        if (left > 0) ctx.inFlight.set(id, left);
+        else ctx.inFlight.delete(id);
+      }
       const endpoint = describe(url);
       if (res.status === 401 && attempt === 0) {
         ctx.tokenCache.invalidate(cacheKey, session);
@@ -222,6 +243,9 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
     get lastUsage() {
       return ctx.usage.get(connection.integrationId) ?? null;
     },
+    get callsInFlight() {
+      return ctx.inFlight.get(connection.integrationId) ?? 0;
+    },
     async identity() {
       const session = await token();
       return { orgId: session.orgId, userId: session.userId, instanceUrl: session.instanceUrl };
@@ -241,30 +265,39 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
       }
       return runQuery(nextRecordsUrl, options);
     },
-    async limits(signal) {
-      let result;
-      try {
-        result = await restGet(`/services/data/v${ctx.apiVersion}/limits`, {}, signal);
-      } catch (error) {
-        // /limits needs View Setup and Configuration; Salesforce answers 403 without it (resources_limits.htm).
-        if (error instanceof Error && 'code' in error && error.code === 'INSUFFICIENT_ACCESS') {
-          throw limitsNotReadable(error.message);
-        }
-        throw error;
-      }
-      const parsed = limitsSchema.safeParse(json(result.res, result.endpoint));
-      if (!parsed.success)
-        throw new SalesforceTransientError('Salesforce /limits response lacked DailyApiRequests');
-      const daily = parsed.data.DailyApiRequests;
-      const usage = {
-        used: Math.max(0, daily.Max - daily.Remaining),
-        max: daily.Max,
-        observedAt: ctx.now().toISOString(),
-      };
-      setUsage(usage);
-      return usage;
+    limits(signal) {
+      const id = connection.integrationId;
+      const shared = ctx.limitsReads.get(id);
+      if (shared) return shared;
+      const read = readLimits(signal).finally(() => ctx.limitsReads.delete(id));
+      ctx.limitsReads.set(id, read);
+      return read;
     },
   };
+
+  async function readLimits(signal: AbortSignal | undefined): Promise<ApiUsage> {
+    let result;
+    try {
+      result = await restGet(`/services/data/v${ctx.apiVersion}/limits`, {}, signal);
+    } catch (error) {
+      // /limits needs View Setup and Configuration; Salesforce answers 403 without it (resources_limits.htm).
+      if (error instanceof Error && 'code' in error && error.code === 'INSUFFICIENT_ACCESS') {
+        throw limitsNotReadable(error.message);
+      }
+      throw error;
+    }
+    const parsed = limitsSchema.safeParse(json(result.res, result.endpoint));
+    if (!parsed.success)
+      throw new SalesforceTransientError('Salesforce /limits response lacked DailyApiRequests');
+    const daily = parsed.data.DailyApiRequests;
+    const usage = {
+      used: Math.max(0, daily.Max - daily.Remaining),
+      max: daily.Max,
+      observedAt: ctx.now().toISOString(),
+    };
+    setUsage(usage);
+    return usage;
+  }
 }
 
 export type { SalesforceToken };

@@ -33,9 +33,7 @@ export interface StagedCopy<Row> {
 export async function copyIntoStaging<Row>(tx: SqlHandle, spec: StagedCopy<Row>, rows: Row[]): Promise<void> {
   const definition = spec.columns.map(([name, type]) => `${name} ${type}`).join(', ');
   // Identifiers and types come from code, never from input.
-  await tx.unsafe(
-    `create temp table if not exists ${spec.staging} (${definition}) on commit delete rows`,
-  );
+  await tx.unsafe(`create temp table if not exists ${spec.staging} (${definition}) on commit delete rows`);
   const names = spec.columns.map(([name]) => name).join(', ');
   const sink = await tx.unsafe(`copy ${spec.staging} (${names}) from stdin`).writable();
   // Chunks of a few hundred rows keep each write small without one string the size of the whole page.
