@@ -65,6 +65,11 @@ export type CollectObjectResult =
 const USAGE_FRESH_MS = 60_000;
 const KEEP_ALIVE_MS = 5_000;
 /**
+ * A /limits read this recent, by another segment of the same org in this worker, answers a re-check: after a
+ * pause every segment restarts within seconds, and one call tells them all. Far below the minimum pause.
+ */
+const SHARED_LIMITS_READ_MS = 10_000;
+/**
  * Heartbeats stop when nothing has moved for this long (a page request is bounded by the HTTP timeout, a write
  * by statement_timeout), so a hung attempt times out and is retried instead of looking alive for hours.
  */
@@ -197,7 +202,8 @@ export async function collectObject(
     }
     let usage = client.lastUsage;
     if (recheck || !usage || Math.abs(deps.now().getTime() - Date.parse(usage.observedAt)) > USAGE_FRESH_MS) {
-      usage = await client.limits(signal);
+      // Parallel segments of the org (re-)checking at the same moment share one /limits read.
+      usage = await client.limits(signal, { sharedWithinMs: SHARED_LIMITS_READ_MS });
       recheck = false;
     }
     // Calls other segments of this org have in flight from this worker are spent already, whatever the last

@@ -49,8 +49,12 @@ export interface SalesforceClient {
   identity(): Promise<SalesforceIdentity>;
   query(soql: string, options?: QueryOptions): Promise<QueryResult>;
   queryMore(nextRecordsUrl: string, options?: QueryOptions): Promise<QueryResult>;
-  /** GET /limits: DailyApiRequests as {used, max}; also refreshes lastUsage. */
-  limits(signal?: AbortSignal): Promise<ApiUsage>;
+  /**
+   * GET /limits: DailyApiRequests as {used, max}; also refreshes lastUsage. With `sharedWithinMs`, a read of
+   * this integration's usage that this process started that recently (finished or still in flight) is answered
+   * instead of a new call: parallel segments re-checking after a pause cost one call, not one each.
+   */
+  limits(signal?: AbortSignal, options?: { sharedWithinMs?: number }): Promise<ApiUsage>;
 }
 
 export type SalesforceClientFactory = (connection: SalesforceConnection) => SalesforceClient;
@@ -99,7 +103,7 @@ export function createSalesforceClientFactory({
   // figure read seconds ago instead of each paying a /limits call.
   const usage = new Map<string, ApiUsage>();
   const inFlight = new Map<string, number>();
-  const limitsReads = new Map<string, Promise<ApiUsage>>();
+  const limitsReads = new Map<string, { startedAt: number; read: Promise<ApiUsage> }>();
   const factory = (connection: SalesforceConnection) =>
     createClient(connection, {
       apiVersion,
@@ -124,8 +128,8 @@ interface ClientContext {
   clientName: string;
   usage: Map<string, ApiUsage>;
   inFlight: Map<string, number>;
-  /** A /limits read in flight per integration: parallel segments asking at once share it (one call, not N). */
-  limitsReads: Map<string, Promise<ApiUsage>>;
+  /** The latest /limits read per integration (start time on `now`), for callers that accept a shared one. */
+  limitsReads: Map<string, { startedAt: number; read: Promise<ApiUsage> }>;
   now: () => Date;
   allowLocalUrls: boolean;
 }
@@ -265,12 +269,24 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
       }
       return runQuery(nextRecordsUrl, options);
     },
-    limits(signal) {
+    limits(signal, options = {}) {
       const id = connection.integrationId;
-      const shared = ctx.limitsReads.get(id);
-      if (shared) return shared;
-      const read = readLimits(signal).finally(() => ctx.limitsReads.delete(id));
-      ctx.limitsReads.set(id, read);
+      const last = ctx.limitsReads.get(id);
+      // The clock that stamps usage figures, so a test that moves it never gets a figure from "yesterday".
+      const now = ctx.now().getTime();
+      if (
+        last &&
+        options.sharedWithinMs !== undefined &&
+        Math.abs(now - last.startedAt) <= options.sharedWithinMs
+      )
+        return last.read;
+      const read = readLimits(signal);
+      const entry = { startedAt: now, read };
+      ctx.limitsReads.set(id, entry);
+      // A failed read is never shared after the fact: the next caller tries again.
+      read.catch(() => {
+        if (ctx.limitsReads.get(id) === entry) ctx.limitsReads.delete(id);
+      });
       return read;
     },
   };
