@@ -55,6 +55,8 @@ class CollectionRun {
   private recheckBeforeNextPage: boolean;
   private quotaBackoff: boolean;
   private scope: CancellationScope | null = null;
+  /** Quota wake-ups in this execution: names the re-check that parallel segments share. */
+  private wakeUps = 0;
   private readonly completed: CollectedObject[];
 
   constructor(private readonly input: CollectionRunInput) {
@@ -188,6 +190,7 @@ class CollectionRun {
                 kind: run.kind,
                 segment,
                 recheckQuota: this.recheckBeforeNextPage,
+                recheckKey: `${workflowInfo().runId}:${this.wakeUps}`,
                 quotaBackoff: this.quotaBackoff,
               }),
             );
@@ -269,6 +272,7 @@ class CollectionRun {
     if (!woken) this.quotaBackoff = true;
     this.recheckRequested = false;
     this.recheckBeforeNextPage = true;
+    this.wakeUps += 1;
     await calls.recordRunResumed({ runId: run.runId });
     await this.tellEntity({ runId: run.runId, phase: 'collecting', pausedUntil: null, usage: null });
   }

@@ -33,6 +33,8 @@ export interface CollectObjectInput {
   recheckQuota?: boolean;
   /** The last quota timer fired: if usage is still over the threshold, look again soon, not next day. */
   quotaBackoff?: boolean;
+  /** Identifies one wake-up: parallel segments re-checking for the same wake-up share one /limits read. */
+  recheckKey?: string;
   /** One segment of a pass split by planSegments (collected in parallel with the others); absent: the whole pass. */
   segment?: number;
 }
@@ -64,10 +66,7 @@ export type CollectObjectResult =
 /** A usage figure older than this is refreshed with /limits before the next page. */
 const USAGE_FRESH_MS = 60_000;
 const KEEP_ALIVE_MS = 5_000;
-/**
- * A /limits read this recent, by another segment of the same org in this worker, answers a re-check: after a
- * pause every segment restarts within seconds, and one call tells them all. Far below the minimum pause.
- */
+/** A /limits read this recent, by another segment of the same org in this worker, refreshes a stale figure. */
 const SHARED_LIMITS_READ_MS = 10_000;
 /**
  * Heartbeats stop when nothing has moved for this long (a page request is bounded by the HTTP timeout, a write
@@ -201,10 +200,16 @@ export async function collectObject(
       return { reason: 'run_budget', usage: client.lastUsage };
     }
     let usage = client.lastUsage;
-    if (recheck || !usage || Math.abs(deps.now().getTime() - Date.parse(usage.observedAt)) > USAGE_FRESH_MS) {
-      // Parallel segments of the org (re-)checking at the same moment share one /limits read.
-      usage = await client.limits(signal, { sharedWithinMs: SHARED_LIMITS_READ_MS });
+    if (recheck) {
+      // A re-check after a wake-up reads anew, once for every parallel segment woken by the same wake-up.
+      const read = await client.limits(signal, input.recheckKey ? { shareKey: input.recheckKey } : {});
+      // A shared read may be older than what other segments' pages have reported since: judge the newest.
+      usage = client.lastUsage ?? read;
       recheck = false;
+    } else if (!usage || Math.abs(deps.now().getTime() - Date.parse(usage.observedAt)) > USAGE_FRESH_MS) {
+      // Parallel segments of the org refreshing a stale figure at the same moment share one /limits read.
+      const read = await client.limits(signal, { sharedWithinMs: SHARED_LIMITS_READ_MS });
+      usage = client.lastUsage ?? read;
     }
     // Calls other segments of this org have in flight from this worker are spent already, whatever the last
     // figure says: counting them keeps parallel segments from passing the threshold together.

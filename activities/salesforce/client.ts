@@ -50,11 +50,12 @@ export interface SalesforceClient {
   query(soql: string, options?: QueryOptions): Promise<QueryResult>;
   queryMore(nextRecordsUrl: string, options?: QueryOptions): Promise<QueryResult>;
   /**
-   * GET /limits: DailyApiRequests as {used, max}; also refreshes lastUsage. With `sharedWithinMs`, a read of
-   * this integration's usage that this process started that recently (finished or still in flight) is answered
-   * instead of a new call: parallel segments re-checking after a pause cost one call, not one each.
+   * GET /limits: DailyApiRequests as {used, max}; also refreshes lastUsage. A read of this integration's usage
+   * that this process started (finished or still in flight) answers instead of a new call when it carries the
+   * same `shareKey` (one re-check after one wake-up, asked by every parallel segment), or when it started at
+   * most `sharedWithinMs` ago.
    */
-  limits(signal?: AbortSignal, options?: { sharedWithinMs?: number }): Promise<ApiUsage>;
+  limits(signal?: AbortSignal, options?: { sharedWithinMs?: number; shareKey?: string }): Promise<ApiUsage>;
 }
 
 export type SalesforceClientFactory = (connection: SalesforceConnection) => SalesforceClient;
@@ -103,7 +104,7 @@ export function createSalesforceClientFactory({
   // figure read seconds ago instead of each paying a /limits call.
   const usage = new Map<string, ApiUsage>();
   const inFlight = new Map<string, number>();
-  const limitsReads = new Map<string, { startedAt: number; read: Promise<ApiUsage> }>();
+  const limitsReads = new Map<string, LimitsRead>();
   const factory = (connection: SalesforceConnection) =>
     createClient(connection, {
       apiVersion,
@@ -120,6 +121,12 @@ export function createSalesforceClientFactory({
   return Object.assign(factory, { tokenCache, close: () => pool.close() });
 }
 
+interface LimitsRead {
+  startedAt: number;
+  shareKey: string | undefined;
+  read: Promise<ApiUsage>;
+}
+
 interface ClientContext {
   apiVersion: string;
   requestTimeoutMs: number;
@@ -129,7 +136,7 @@ interface ClientContext {
   usage: Map<string, ApiUsage>;
   inFlight: Map<string, number>;
   /** The latest /limits read per integration (start time on `now`), for callers that accept a shared one. */
-  limitsReads: Map<string, { startedAt: number; read: Promise<ApiUsage> }>;
+  limitsReads: Map<string, LimitsRead>;
   now: () => Date;
   allowLocalUrls: boolean;
 }
@@ -138,7 +145,18 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
   const cacheKey = TokenCache.key(connection.integrationId, connection.credentialsVersion);
   let callsMade = 0;
   let tokenRequests = 0;
-  const setUsage = (usage: ApiUsage) => ctx.usage.set(connection.integrationId, usage);
+  const setUsage = (usage: ApiUsage) => {
+    const id = connection.integrationId;
+    const known = ctx.usage.get(id);
+    // With other calls of the org in flight, answers can arrive out of order: an older, lower figure must not
+    // replace a newer one, or a guard shared by parallel segments would under-count. Alone, the figure is taken
+    // as it is (usage falls when Salesforce's rolling window moves on).
+    const merged =
+      known && (ctx.inFlight.get(id) ?? 0) > 0 && known.max === usage.max && known.used > usage.used
+        ? { ...usage, used: known.used }
+        : usage;
+    ctx.usage.set(id, merged);
+  };
   // A response without Sforce-Limit-Info still spent one call: count it on the last known figure (its age is
   // kept, so the guard still refreshes it with /limits on time) rather than judging the next page on stale usage.
   const countCallWithoutFigure = () => {
@@ -276,12 +294,12 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
       const now = ctx.now().getTime();
       if (
         last &&
-        options.sharedWithinMs !== undefined &&
-        Math.abs(now - last.startedAt) <= options.sharedWithinMs
+        ((options.shareKey !== undefined && last.shareKey === options.shareKey) ||
+          (options.sharedWithinMs !== undefined && Math.abs(now - last.startedAt) <= options.sharedWithinMs))
       )
         return last.read;
       const read = readLimits(signal);
-      const entry = { startedAt: now, read };
+      const entry = { startedAt: now, shareKey: options.shareKey, read };
       ctx.limitsReads.set(id, entry);
       // A failed read is never shared after the fact: the next caller tries again.
       read.catch(() => {
