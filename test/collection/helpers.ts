@@ -3,7 +3,7 @@ import { createCollectionActivities, type CollectObjectResult } from '../../acti
 import type { ActivityDependencies } from '../../activities/dependencies';
 import type { Sql } from '../../platform/database';
 import { collectedObjects, type CollectedObject, type RunKind } from '../../workflows/definitions';
-import { runActivity } from '../salesforce/support';
+import { makeDeps, runActivity, type SimulatorFixture } from '../salesforce/support';
 
 export const tables: Record<CollectedObject, string> = {
   User: 'sf_users',
@@ -44,3 +44,14 @@ export async function collectAll(
 }
 
 export const uniqueName = () => randomUUID().slice(0, 8);
+
+/** Activity dependencies on a simulator fixture, on the simulator's clock (tests move it). */
+export function fixtureDeps(fixture: SimulatorFixture) {
+  return makeDeps({
+    sql: fixture.services.sql,
+    temporal: fixture.services.temporal,
+    secrets: fixture.secrets,
+    salesforce: fixture.salesforce,
+    now: () => fixture.sim.simulator.control.now(),
+  });
+}

@@ -9,18 +9,11 @@ import {
   runActivity,
   useSimulatorFixture,
 } from '../salesforce/support';
-import { collect, fingerprint } from './helpers';
+import { collect, fingerprint, fixtureDeps } from './helpers';
 
 const fixture = useSimulatorFixture({ requestTimeoutMs: 20_000, simulatorClock: true });
 
-const deps = () =>
-  makeDeps({
-    sql: fixture.services.sql,
-    temporal: fixture.services.temporal,
-    secrets: fixture.secrets,
-    salesforce: fixture.salesforce,
-    now: () => fixture.sim.simulator.control.now(),
-  });
+const deps = () => fixtureDeps(fixture);
 
 const input = (integrationId: string, runId: string, segment?: number) => ({
   integrationId,
