@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledFailure } from '@temporalio/common';
 import { createCollectionActivities, type CollectObjectResult } from '../../activities/collection';
 import { PageBudget } from '../../activities/collection/page-budget';
-import {
-  insertIntegration,
-  insertRun,
-  makeDeps,
-  runActivity,
-  useSimulatorFixture,
-} from '../salesforce/support';
+import { insertIntegration, insertRun, runActivity, useSimulatorFixture } from '../salesforce/support';
 import { collect, fingerprint, fixtureDeps } from './helpers';
 
 const fixture = useSimulatorFixture({ requestTimeoutMs: 20_000, simulatorClock: true });
