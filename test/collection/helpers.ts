@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createCollectionActivities, type CollectObjectResult } from '../../activities/collection';
 import type { ActivityDependencies } from '../../activities/dependencies';
 import type { Sql } from '../../platform/database';
+import type { Logger } from '../../platform/logger';
 import { collectedObjects, type CollectedObject, type RunKind } from '../../workflows/definitions';
 import { makeDeps, runActivity, type SimulatorFixture } from '../salesforce/support';
 
@@ -46,12 +47,13 @@ export async function collectAll(
 export const uniqueName = () => randomUUID().slice(0, 8);
 
 /** Activity dependencies on a simulator fixture, on the simulator's clock (tests move it). */
-export function fixtureDeps(fixture: SimulatorFixture) {
+export function fixtureDeps(fixture: SimulatorFixture, logger?: Logger) {
   return makeDeps({
     sql: fixture.services.sql,
     temporal: fixture.services.temporal,
     secrets: fixture.secrets,
     salesforce: fixture.salesforce,
     now: () => fixture.sim.simulator.control.now(),
+    ...(logger ? { logger } : {}),
   });
 }
