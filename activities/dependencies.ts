@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Sql } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import type { SecretBox } from '../platform/secrets';
+import type { PageBudget } from './collection/page-budget';
 import type { SalesforceClientFactory } from './salesforce/client';
 
 /** What activities may use, built once by the worker's composition root (worker/main.ts). */
@@ -18,6 +19,8 @@ export interface ActivityDependencies {
   now: () => Date;
   /** How long one collectObject attempt pages before yielding its slot (default 5 minutes). */
   collectionSliceMs?: number;
+  /** Salesforce pages held in memory at once by this worker's collection activities (unbounded when absent). */
+  pageBudget?: PageBudget;
   /** Application metrics (the worker's /metrics); absent in tests that do not look at them. */
   metrics?: CollectionMetrics;
 }

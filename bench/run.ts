@@ -1,7 +1,8 @@
 /**
  * Benchmarks and failure drills: `npm run bench -- <name> [--option value]`.
  *
- *   throughput   collection rows/s vs the COPY ceiling and a naive loader; API calls; Temporal history; worker RSS
+ *   throughput   collection rows/s vs the COPY ceiling and a jsforce peer; API calls; Temporal history; worker RSS
+ *   realistic    a large org at 600 ± 200 ms per Salesforce call: sequential vs parallel LoginHistory segments
  *   latency      API p50/p95/p99 and requests/s at 50 connections on 100k users / 5M logins
  *   export       one streaming export of 5M logins (NDJSON and CSV): rows/s, MB/s, API RSS
  *   drills       every failure drill (or one: kill, faults, postgres-restart, quota, fuzz)
@@ -19,6 +20,7 @@ import { cleanupAll } from './harness/cleanup';
 
 const names = [
   'throughput',
+  'realistic',
   'latency',
   'export',
   'drills',
@@ -37,7 +39,7 @@ const parsed = parseArgs({
   options: {
     users: { type: 'string' },
     logins: { type: 'string' },
-    'naive-rows': { type: 'string' },
+    segments: { type: 'string' },
     'page-size': { type: 'string' },
     duration: { type: 'string' },
     requests: { type: 'string' },
@@ -52,7 +54,7 @@ const args = z
     name: z.enum(names),
     users: z.coerce.number().int().min(100).optional(),
     logins: z.coerce.number().int().min(1000).optional(),
-    naiveRows: z.coerce.number().int().min(1000).default(50_000),
+    segments: z.coerce.number().int().min(1).max(25).default(8),
     pageSize: z.coerce.number().int().min(200).max(2000).default(2000),
     duration: z.coerce.number().int().min(1).default(10),
     requests: z.coerce.number().int().min(100).default(3000),
@@ -65,7 +67,7 @@ const args = z
     name: parsed.positionals[0] ?? 'all',
     users: parsed.values.users,
     logins: parsed.values.logins,
-    naiveRows: parsed.values['naive-rows'],
+    segments: parsed.values.segments,
     pageSize: parsed.values['page-size'],
     duration: parsed.values.duration,
     requests: parsed.values.requests,
@@ -82,8 +84,17 @@ async function runOne(name: (typeof names)[number]): Promise<boolean> {
       return throughput({
         users: args.users ?? 20_000,
         logins: args.logins ?? 1_000_000,
-        naiveRows: args.naiveRows,
         pageSize: args.pageSize,
+        segments: args.segments,
+      });
+    }
+    case 'realistic': {
+      const { realistic } = await import('./realistic');
+      return realistic({
+        users: args.users ?? 20_000,
+        logins: args.logins ?? 2_000_000,
+        pageSize: args.pageSize,
+        segments: args.segments,
       });
     }
     case 'latency': {

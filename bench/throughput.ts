@@ -3,12 +3,13 @@
  * a simulated org through the real worker process, with the PostgreSQL COPY ceiling and a naive row-by-row
  * loader measured in the same run.
  */
+import { spawn } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { createSalesforceClientFactory } from '../activities/salesforce/client';
-import { loginHistorySpec, type LoginHistoryRow } from '../activities/collection/objects/login-history';
-import type { Sql } from '../platform/database';
+import { z } from 'zod';
 import type { CreatedOrg } from '../simulator';
+import { onCleanup } from './harness/cleanup';
 import { fingerprint, totalRows, expectedFromSimulator, collectedTables } from './harness/compare';
 import {
   connect,
@@ -18,14 +19,17 @@ import {
   waitForRun,
 } from './harness/integration';
 import { machine, mb, num, printTable, seconds } from './harness/report';
-import { startBenchSimulator, startStack } from './harness/stack';
+import { startBenchSimulator, startStack, type Stack } from './harness/stack';
 import { memoryOf, resetPeak, sampleMemory, spawnWorker } from './harness/worker-process';
+
+const jsforceLoader = fileURLToPath(new URL('./harness/jsforce-loader.ts', import.meta.url));
 
 export interface ThroughputArgs {
   users: number;
   logins: number;
-  naiveRows: number;
   pageSize: number;
+  /** LoginHistory segments collected at once (the integration option parallelSegments). */
+  segments: number;
 }
 
 export async function throughput(args: ThroughputArgs): Promise<boolean> {
@@ -39,7 +43,12 @@ export async function throughput(args: ThroughputArgs): Promise<boolean> {
   const counts = control.objectCounts(org.key);
   const simulatorAfterGenerate = memoryOf('self')!.rss;
 
-  const integration = await createIntegration(stack, org, { pageSize: args.pageSize }, 'throughput');
+  const integration = await createIntegration(
+    stack,
+    org,
+    { pageSize: args.pageSize, parallelSegments: args.segments },
+    'throughput',
+  );
   const worker = spawnWorker(stack);
   await connect(integration);
   control.resetCounters(org.key);
@@ -61,9 +70,11 @@ export async function throughput(args: ThroughputArgs): Promise<boolean> {
   await worker.stop();
 
   // The run also recomputes findings over the new logins after the last object; split the two.
-  const [phases] = await stack.pg.sql<{ objectsMs: number; runMs: number }[]>`
+  const [phases] = await stack.pg.sql<{ objectsMs: number; runMs: number; loginHistoryMs: number }[]>`
     select extract(epoch from (max((p.value->>'finishedAt')::timestamptz) - r.started_at)) * 1000 as "objectsMs",
-      extract(epoch from (r.finished_at - r.started_at)) * 1000 as "runMs"
+      extract(epoch from (r.finished_at - r.started_at)) * 1000 as "runMs",
+      extract(epoch from ((r.progress->'LoginHistory'->>'finishedAt')::timestamptz
+        - (r.progress->'LoginHistory'->>'startedAt')::timestamptz)) * 1000 as "loginHistoryMs"
     from collection_runs r, jsonb_each(r.progress) p where r.id = ${runId} group by r.id`;
   const fp = await fingerprint(stack.pg.sql, integration.integrationId);
   const rows = totalRows(fp);
@@ -80,11 +91,13 @@ export async function throughput(args: ThroughputArgs): Promise<boolean> {
   const ideal = idealData + fixedLimits;
 
   const copy = await copyCeiling(stack.pg.url, integration.integrationId);
-  const naive = await naiveLoad(stack.pg.sql, org, args.naiveRows);
+  const peer = await jsforceLoad(stack, org, integration.integrationId);
 
   // Throughput is judged on the collection itself (first request to last object written).
   const objectsMs = phases!.objectsMs;
   const rowsPerSecond = rows / (objectsMs / 1000);
+  const loginRows = fp.sf_login_history.rows;
+  const loginRowsPerSecond = loginRows / (phases!.loginHistoryMs / 1000);
   const results: Array<[string, string]> = [
     [
       'org',
@@ -106,10 +119,15 @@ export async function throughput(args: ThroughputArgs): Promise<boolean> {
     ],
     ['throughput / COPY ceiling', `${((rowsPerSecond / copy.rowsPerSecond) * 100).toFixed(1)} %`],
     [
-      'naive (page fetch + 1 INSERT per row)',
-      `${num(naive.rowsPerSecond)} rows/s (${num(naive.rows)} rows in ${seconds(naive.ms)})`,
+      `LoginHistory pass (${args.segments} segment${args.segments === 1 ? '' : 's'} at once)`,
+      `${num(loginRowsPerSecond)} rows/s (${num(loginRows)} rows in ${seconds(phases!.loginHistoryMs)})`,
     ],
-    ['throughput / naive', `${(rowsPerSecond / naive.rowsPerSecond).toFixed(1)} ×`],
+    ['LoginHistory pass / COPY ceiling', `${((loginRowsPerSecond / copy.rowsPerSecond) * 100).toFixed(1)} %`],
+    [
+      'jsforce 3.7 peer (autoFetch stream, 2,000-row INSERTs)',
+      `${num(peer.rowsPerSecond)} rows/s (${num(peer.rows)} rows in ${seconds(peer.ms)}), peak RSS ${mb(peer.peakBytes)}`,
+    ],
+    ['LoginHistory pass / jsforce peer', `${(loginRowsPerSecond / peer.rowsPerSecond).toFixed(2)} ×`],
     ['REST calls counted (simulator)', `${num(counters.apiCallsCounted)}`],
     [
       'ideal calls (Σ ceil(rows/pageSize) + /limits ≤ 1/min)',
@@ -186,44 +204,39 @@ async function copyCeiling(url: string, integrationId: string) {
   return { rows, ms, rowsPerSecond: rows / (ms / 1000) };
 }
 
-/** What a developer might write first: fetch page after page, INSERT each row on its own. */
-async function naiveLoad(sql: Sql, org: CreatedOrg, limit: number) {
-  const factory = createSalesforceClientFactory({ allowLocalUrls: true });
-  const client = factory({
-    integrationId: 'naive-bench',
-    salesforceUrl: org.salesforceUrl,
-    consumerKey: org.consumerKey,
-    consumerSecret: org.consumerSecret,
-    credentialsVersion: 1,
+/**
+ * The peer: the same LoginHistory work with jsforce (bench/harness/jsforce-loader.ts) in its own process, into an
+ * identical empty table (same columns, primary key and indexes), timed and memory-sampled from here.
+ */
+async function jsforceLoad(stack: Stack, org: CreatedOrg, integrationId: string) {
+  const table = 'bench_jsforce_login_history';
+  await stack.pg.sql`drop table if exists ${stack.pg.sql(table)}`;
+  await stack.pg.sql`create table ${stack.pg.sql(table)} (like sf_login_history including all)`;
+  const child = spawn(process.execPath, ['--import', 'tsx', jsforceLoader], {
+    env: {
+      ...process.env,
+      JSFORCE_BENCH: JSON.stringify({
+        databaseUrl: stack.pg.url,
+        salesforceUrl: org.salesforceUrl,
+        consumerKey: org.consumerKey,
+        consumerSecret: org.consumerSecret,
+        integrationId,
+        table,
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await sql`drop table if exists bench_naive_login_history`;
-  await sql`create table bench_naive_login_history (like sf_login_history including all)`;
-  const [integration] = await sql<{ id: string }[]>`select id from integrations limit 1`;
-  let rows = 0;
-  const started = performance.now();
-  let page = await client.query(loginHistorySpec.soql(null), { batchSize: 2000 });
-  for (;;) {
-    for (const record of page.records) {
-      if (rows >= limit) break;
-      const r = loginHistorySpec.parse(record) as LoginHistoryRow;
-      await sql`
-        insert into bench_naive_login_history (integration_id, id, user_id, login_time, login_type, login_sub_type,
-          status, source_ip, application, browser, platform, login_url, country_iso, api_type, api_version,
-          client_version, cipher_suite, tls_protocol, authentication_service_id, login_geo_id, geo_city, geo_country,
-          geo_country_iso, geo_subdivision, geo_postal_code, geo_latitude, geo_longitude)
-        values (${integration!.id}, ${r.id}, ${r.userId}, ${r.loginTime}, ${r.loginType}, ${r.loginSubType}, ${r.status},
-          ${r.sourceIp}, ${r.application}, ${r.browser}, ${r.platform}, ${r.loginUrl}, ${r.countryIso}, ${r.apiType},
-          ${r.apiVersion}, ${r.clientVersion}, ${r.cipherSuite}, ${r.tlsProtocol}, ${r.authenticationServiceId},
-          ${r.loginGeoId}, ${r.geoCity}, ${r.geoCountry}, ${r.geoCountryIso}, ${r.geoSubdivision}, ${r.geoPostalCode},
-          ${r.geoLatitude}, ${r.geoLongitude})
-        on conflict (integration_id, id) do nothing`;
-      rows += 1;
-    }
-    if (rows >= limit || page.done || !page.nextRecordsUrl) break;
-    page = await client.queryMore(page.nextRecordsUrl, { batchSize: 2000 });
-  }
-  const ms = performance.now() - started;
-  await factory.close();
-  await sql`drop table bench_naive_login_history`;
-  return { rows, ms, rowsPerSecond: rows / (ms / 1000) };
+  onCleanup(`jsforce loader ${child.pid}`, async () => {
+    child.kill('SIGKILL');
+  });
+  const memory = sampleMemory(child.pid!);
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const peak = memory.stop();
+  const line = /^JSFORCE (.*)$/m.exec(out)?.[1];
+  if (code !== 0 || !line) throw new Error(`jsforce loader exited with ${code}: ${out.slice(-500)}`);
+  const { rows, ms } = z.object({ rows: z.number(), ms: z.number() }).parse(JSON.parse(line));
+  await stack.pg.sql`drop table ${stack.pg.sql(table)}`;
+  return { rows, ms, rowsPerSecond: rows / (ms / 1000), peakBytes: peak.peakBytes };
 }

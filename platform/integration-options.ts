@@ -47,6 +47,12 @@ export const integrationOptionsSchema = z
     loginHistoryDays: z.number().int().min(1).max(3660).nullable().default(null),
     /** Incremental runs re-read this much before the watermark so rows that became visible late are not missed. */
     incrementalOverlapMinutes: z.number().int().min(0).max(1440).default(15),
+    /**
+     * LoginHistory segments collected at once by an initial (or long) pass, each its own Salesforce cursor
+     * (1 = one sequential cursor). Salesforce allows 25 concurrent long-running requests per org (5 in
+     * Developer Edition and trials); pages are far shorter than that, so this is about the org's load.
+     */
+    parallelSegments: z.number().int().min(1).max(25).default(8),
     /** Records per Salesforce page (Sforce-Query-Options batchSize, 200..2000). */
     pageSize: z.number().int().min(200).max(2000).default(2000),
     /** Monthly price per licence, by UserLicense name, to turn unused licences into estimated savings. */

@@ -7,6 +7,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
+import { PageBudget } from '../activities/collection';
 import type { ActivityDependencies } from '../activities/dependencies';
 import { collectionTaskQueue } from '../workflows/definitions';
 
@@ -28,8 +29,13 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string };
   /** Slots for interactive activities: Test Connectivity, run bookkeeping, schedules (short, many). */
   maxConcurrentActivityTaskExecutions?: number;
-  /** Slots for bulk collection slices and findings recomputes (long, memory-bound: two pages each). */
+  /** Slots for bulk collection slices and findings recomputes (long, memory-bound: one page each, two when spare). */
   maxConcurrentCollectionActivities?: number;
+  /**
+   * Salesforce pages held in memory at once by the collection slots (default: one per slot, so a prefetch
+   * happens only while some slots are idle). Bounds the worker's memory whatever the number of busy slots.
+   */
+  maxPagesInFlight?: number;
   /**
    * Replaces named activities. Only for a Temporal server that lacks a feature the real activity needs (the
    * time-skipping test server has no Schedules); never to fake the thing under test.
@@ -91,7 +97,11 @@ export class CollectorWorker {
 }
 
 export async function createWorker(options: WorkerOptions): Promise<CollectorWorker> {
-  const activities = { ...createActivities(options.deps), ...options.activityOverrides };
+  const collectionSlots = options.maxConcurrentCollectionActivities ?? 8;
+  const deps = options.deps.pageBudget
+    ? options.deps
+    : { ...options.deps, pageBudget: new PageBudget(options.maxPagesInFlight ?? collectionSlots) };
+  const activities = { ...createActivities(deps), ...options.activityOverrides };
   const interactive = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -107,7 +117,7 @@ export async function createWorker(options: WorkerOptions): Promise<CollectorWor
     namespace: options.namespace,
     taskQueue: collectionTaskQueue(options.deps.taskQueue),
     activities,
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentCollectionActivities ?? 8,
+    maxConcurrentActivityTaskExecutions: collectionSlots,
     // Give running page loops a moment to finish their current page on shutdown; the cursor makes it safe either way.
     shutdownGraceTime: '5 seconds',
   });

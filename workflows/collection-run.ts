@@ -7,6 +7,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -15,6 +16,7 @@ import {
   collectedObjects,
   recheckQuotaSignal,
   runPhaseSignal,
+  segmentedObjects,
   stopRunSignal,
   type CollectedObject,
   type CollectionRunInput,
@@ -28,6 +30,7 @@ import { failureMessage, setupFailure } from './integration-state';
 const MIN_QUOTA_WAIT_MS = 60_000;
 
 type SliceResult = Awaited<ReturnType<Activities['collectObject']>>;
+type QuotaPause = Extract<SliceResult, { outcome: 'quota_paused' }>;
 
 /**
  * One collection run: every object's pass in order, through quota pauses, until done. A child of the
@@ -52,6 +55,8 @@ class CollectionRun {
   private recheckBeforeNextPage: boolean;
   private quotaBackoff: boolean;
   private scope: CancellationScope | null = null;
+  /** Quota wake-ups in this execution: names the re-check that parallel segments share. */
+  private wakeUps = 0;
   private readonly completed: CollectedObject[];
 
   constructor(private readonly input: CollectionRunInput) {
@@ -72,7 +77,11 @@ class CollectionRun {
   async execute(): Promise<CollectionRunOutcome> {
     for (const object of collectedObjects) {
       if (this.completed.includes(object)) continue;
-      const outcome = await this.collect(object);
+      // Histories recorded before segments existed collect every object sequentially (README: versioning).
+      const outcome =
+        segmentedObjects.includes(object) && patched('parallel-segments')
+          ? await this.collectSegmented(object)
+          : await this.collect(object);
       if (outcome) return outcome;
     }
     if (this.stopRequested) return { outcome: 'stopped' };
@@ -132,8 +141,115 @@ class CollectionRun {
     }
   }
 
+  /**
+   * A long pass split into time segments collected in parallel (planSegments decides; a short pass falls back
+   * to one cursor). Lanes take segments from a queue, one activity per segment slice; a segment that yields
+   * goes to the back. A quota pause stops every lane at its next page (the guard is shared), then one timer
+   * pauses them all; a stop, a failure or a continue-as-new lets the in-flight slices settle first (their
+   * positions are saved with every page). The plan is asked again afterwards, so the pass is complete only when
+   * the database says so.
+   */
+  private async collectSegmented(object: CollectedObject): Promise<CollectionRunOutcome | null> {
+    const { integrationId, run } = this.input;
+    for (;;) {
+      if (this.stopRequested) return { outcome: 'stopped' };
+      if (workflowInfo().continueAsNewSuggested) await this.continueAsNewWhenSafe();
+      if (this.stopRequested) return { outcome: 'stopped' };
+      const plan = await this.activities.collection.planSegments({
+        integrationId,
+        runId: run.runId,
+        object,
+        kind: run.kind,
+      });
+      if (plan.outcome === 'completed') {
+        this.completed.push(object);
+        return null;
+      }
+      if (plan.outcome === 'sequential') return this.collect(object);
+
+      const queue = [...plan.segments];
+      let pause: QuotaPause | null = null;
+      let ending: CollectionRunOutcome | null = null;
+      let failure: unknown = null;
+      let failed = false;
+      const scope = new CancellationScope();
+      this.scope = scope;
+      const lane = async (): Promise<void> => {
+        for (;;) {
+          if (this.stopRequested || failed || ending || pause) return;
+          if (workflowInfo().continueAsNewSuggested) return;
+          const segment = queue.shift();
+          if (segment === undefined) return;
+          let slice: SliceResult;
+          try {
+            slice = await scope.run(() =>
+              this.activities.collection.collectObject({
+                integrationId,
+                runId: run.runId,
+                object,
+                kind: run.kind,
+                segment,
+                recheckQuota: this.recheckBeforeNextPage,
+                recheckKey: `${workflowInfo().runId}:${this.wakeUps}`,
+                quotaBackoff: this.quotaBackoff,
+              }),
+            );
+          } catch (error) {
+            queue.push(segment);
+            if (!failed) {
+              failed = true;
+              failure = error;
+              // The other lanes' slices stop at their next page instead of running out their time slice.
+              scope.cancel();
+            }
+            return;
+          }
+          if (slice.outcome !== 'completed' || slice.apiCalls > 0) this.recheckBeforeNextPage = false;
+          switch (slice.outcome) {
+            case 'completed':
+              continue;
+            case 'yielded':
+              queue.push(segment);
+              continue;
+            case 'quota_paused':
+              queue.push(segment);
+              if (slice.reason === 'run_budget') ending = { outcome: 'budget_spent' };
+              else {
+                if (slice.collectedPages > 0) this.quotaBackoff = false;
+                pause ??= slice;
+              }
+              return;
+          }
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: Math.min(plan.parallel, queue.length) }, lane));
+      } finally {
+        this.scope = null;
+      }
+      if (failed) {
+        if (this.stopRequested && (isCancellation(failure) || failure instanceof ActivityFailure))
+          return { outcome: 'stopped' };
+        const problem = setupFailure(failure);
+        if (problem) return { outcome: 'needs_attention', problem };
+        throw failure;
+      }
+      if (this.stopRequested) return { outcome: 'stopped' };
+      if (ending) return ending;
+      if (pause) await this.waitForQuota(pause);
+      // Otherwise every segment completed, or a continue-as-new is due: plan again (it is idempotent).
+    }
+  }
+
+  /** Continue-as-new once every handler finished; a stop that arrived meanwhile is kept, not carried. */
+  private async continueAsNewWhenSafe(): Promise<void> {
+    await condition(allHandlersFinished);
+    if (this.stopRequested) return;
+    await this.continueAsNew();
+  }
+
   /** A durable timer until the next day (or the back-off), woken early by a re-check or a stop. */
-  private async waitForQuota(pause: Extract<SliceResult, { outcome: 'quota_paused' }>): Promise<void> {
+  private async waitForQuota(pause: QuotaPause): Promise<void> {
     const { run } = this.input;
     await calls.recordRunPause({
       runId: run.runId,
@@ -156,6 +272,7 @@ class CollectionRun {
     if (!woken) this.quotaBackoff = true;
     this.recheckRequested = false;
     this.recheckBeforeNextPage = true;
+    this.wakeUps += 1;
     await calls.recordRunResumed({ runId: run.runId });
     await this.tellEntity({ runId: run.runId, phase: 'collecting', pausedUntil: null, usage: null });
   }

@@ -26,6 +26,12 @@ export const collectedObjects = [
 ] as const;
 export type CollectedObject = (typeof collectedObjects)[number];
 
+/**
+ * Objects whose long passes may be split into time segments collected in parallel (collection_segments): the
+ * only one that reaches millions of rows. Small and full re-read objects keep one cursor.
+ */
+export const segmentedObjects: readonly CollectedObject[] = ['LoginHistory'];
+
 export type RunKind = 'initial' | 'incremental';
 export type RunTrigger = 'collect_now' | 'schedule';
 

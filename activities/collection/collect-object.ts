@@ -5,6 +5,8 @@ import type { CollectedObject, ObjectProgress, RunKind } from '../../workflows/d
 import { loadIntegration } from '../integration-repository';
 import type { ApiUsage, QueryResult } from '../salesforce/client';
 import { InvalidQueryLocatorError, SalesforceDailyLimitError, toActivityFailure } from '../salesforce/errors';
+import type { Sql } from '../../platform/database';
+import type { IntegrationOptions } from '../../platform/integration-options';
 import {
   completePass,
   loadCursor,
@@ -13,9 +15,12 @@ import {
   recordRunProgress,
   savePosition,
   type Position,
+  type RunRow,
 } from './cursor-store';
 import { advance, describeCursor, keysetWhere } from './keyset';
-import { objectSpecs, type ObjectSpec } from './objects';
+import { objectSpecs, type ObjectSpec, type SqlHandle } from './objects';
+import { PagePermits } from './page-budget';
+import { allSegmentsFinished, dropSegments, loadSegment, saveSegment, segmentedProgress } from './segments';
 import { startingPosition, type CollectionHeartbeat } from './pass-start';
 import { atThreshold, quotaResumeAt } from './quota';
 
@@ -28,6 +33,10 @@ export interface CollectObjectInput {
   recheckQuota?: boolean;
   /** The last quota timer fired: if usage is still over the threshold, look again soon, not next day. */
   quotaBackoff?: boolean;
+  /** Identifies one wake-up: parallel segments re-checking for the same wake-up share one /limits read. */
+  recheckKey?: string;
+  /** One segment of a pass split by planSegments (collected in parallel with the others); absent: the whole pass. */
+  segment?: number;
 }
 
 export type CollectObjectResult =
@@ -57,6 +66,8 @@ export type CollectObjectResult =
 /** A usage figure older than this is refreshed with /limits before the next page. */
 const USAGE_FRESH_MS = 60_000;
 const KEEP_ALIVE_MS = 5_000;
+/** A /limits read this recent, by another segment of the same org in this worker, refreshes a stale figure. */
+const SHARED_LIMITS_READ_MS = 10_000;
 /**
  * Heartbeats stop when nothing has moved for this long (a page request is bounded by the HTTP timeout, a write
  * by statement_timeout), so a hung attempt times out and is retried instead of looking alive for hours.
@@ -77,35 +88,32 @@ export async function collectObject(
   const ctx = Context.current();
   const signal = ctx.cancellationSignal;
   const { integrationId, runId, object } = input;
-  const log = deps.logger.child({ integrationId, runId, object, activity: 'collectObject' });
+  const log = deps.logger.child({
+    integrationId,
+    runId,
+    object,
+    activity: 'collectObject',
+    ...(input.segment !== undefined ? { segment: input.segment } : {}),
+  });
   const spec = objectSpecs[object];
 
   const { connection, options } = await loadIntegration(deps, integrationId);
   const run = await loadRun(deps.sql, runId, integrationId);
   if (!run)
     throw ApplicationFailure.nonRetryable(`Collection run ${runId} does not exist`, 'CollectionRunNotFound');
-  const finished = run.progress[object];
-  if (finished?.finishedAt) {
-    // This object's pass already completed in this run (a retry after the result was lost): nothing to do.
+  const opened = await openPass(deps, input, spec, options, run, ctx.info.heartbeatDetails);
+  if ('finished' in opened) {
+    // This pass (or segment) already completed in this run (a retry after the result was lost): nothing to do.
     return {
       outcome: 'completed',
-      pages: finished.pages,
-      records: finished.records,
+      pages: opened.finished.pages,
+      records: opened.finished.records,
       apiCalls: 0,
       usage: null,
     };
   }
-
-  const cursor = await loadCursor(deps.sql, integrationId, object);
-  const start = startingPosition({
-    spec,
-    cursor,
-    runId,
-    kind: input.kind,
-    options,
-    now: deps.now(),
-    heartbeatDetails: ctx.info.heartbeatDetails,
-  });
+  const { store } = opened;
+  const start = store.start;
   let position = start.position;
   if (start.resumed)
     log.info('resuming pass', { from: start.resumed, pages: position.pages, records: position.records });
@@ -114,6 +122,8 @@ export async function collectObject(
   const sliceEndsAt = Date.now() + (deps.collectionSliceMs ?? DEFAULT_COLLECTION_SLICE_MS);
   let lastProgressAt = Date.now();
   const threshold = options.quotaThresholdPercent;
+  // The run's calls as last recorded (every attempt and parallel segment), plus this attempt's unsaved ones.
+  let runCalls = run.apiCalls;
   let savedCalls = 0;
   const unsavedCalls = () => client.callsMade - savedCalls;
   const progressOf = (p: Position, finishedAt: string | null): ObjectProgress => ({
@@ -128,13 +138,20 @@ export async function collectObject(
     reason: 'daily_threshold' | 'run_budget',
     usage: ApiUsage | null,
   ): Promise<CollectObjectResult> => {
+    const calls = unsavedCalls();
     await deps.sql.begin(async (tx) => {
-      await savePosition(tx, integrationId, object, runId, position);
-      await recordRunProgress(tx, runId, object, progressOf(position, null), unsavedCalls());
+      await store.save(tx, position, false);
+      runCalls = await recordRunProgress(
+        tx,
+        runId,
+        object,
+        await store.progress(tx, progressOf(position, null)),
+        calls,
+      );
     });
-    savedCalls = client.callsMade;
+    savedCalls += calls;
     deps.metrics?.quotaPaused(reason);
-    const runApiCalls = run.apiCalls + client.callsMade;
+    const runApiCalls = runCalls;
     const collectedPages = position.pages - start.position.pages;
     const resumeAt = quotaResumeAt(
       deps.now(),
@@ -180,19 +197,30 @@ export async function collectObject(
     reason: 'daily_threshold' | 'run_budget';
     usage: ApiUsage | null;
   } | null> => {
-    if (options.runBudgetCalls !== null && run.apiCalls + client.callsMade >= options.runBudgetCalls) {
+    if (options.runBudgetCalls !== null && runCalls + unsavedCalls() >= options.runBudgetCalls) {
       return { reason: 'run_budget', usage: client.lastUsage };
     }
     let usage = client.lastUsage;
-    if (recheck || !usage || Math.abs(deps.now().getTime() - Date.parse(usage.observedAt)) > USAGE_FRESH_MS) {
-      usage = await client.limits(signal);
+    if (recheck) {
+      // A re-check after a wake-up reads anew, once for every parallel segment woken by the same wake-up.
+      const read = await client.limits(signal, input.recheckKey ? { shareKey: input.recheckKey } : {});
+      // A shared read may be older than what other segments' pages have reported since: judge the newest.
+      usage = client.lastUsage ?? read;
       recheck = false;
+    } else if (!usage || Math.abs(deps.now().getTime() - Date.parse(usage.observedAt)) > USAGE_FRESH_MS) {
+      // Parallel segments of the org refreshing a stale figure at the same moment share one /limits read.
+      const read = await client.limits(signal, { sharedWithinMs: SHARED_LIMITS_READ_MS });
+      usage = client.lastUsage ?? read;
     }
-    return atThreshold(usage, threshold) ? { reason: 'daily_threshold', usage } : null;
+    // Calls other segments of this org have in flight from this worker are spent already, whatever the last
+    // figure says: counting them keeps parallel segments from passing the threshold together.
+    const committed = { used: usage.used + client.callsInFlight, max: usage.max };
+    return atThreshold(committed, threshold) ? { reason: 'daily_threshold', usage } : null;
   };
   // The next page is requested while the current one is written, so Salesforce and PostgreSQL work at the
   // same time; at most two pages are in memory, and the guard still runs before every request.
   let prefetched: { from: Position; page: Promise<QueryResult> } | null = null;
+  const permits = new PagePermits(deps.pageBudget);
   try {
     for (;;) {
       if (signal.aborted) throw signal.reason;
@@ -202,13 +230,16 @@ export async function collectObject(
         if (prefetched?.from === position) {
           page = await prefetched.page;
         } else {
+          if (prefetched) permits.giveBack(); // a prefetch for a position we left: its page is dropped
           // Quota guard, before every page: never start a call we are not allowed to make.
           const stop = await quotaStop();
           if (stop) return await pause(stop.reason, stop.usage);
+          await permits.take(signal);
           page = await fetchPage(client, spec, position, options.pageSize, signal);
         }
         lastProgressAt = Date.now();
       } catch (error) {
+        permits.giveBack();
         if (error instanceof InvalidQueryLocatorError && position.nextRecordsUrl) {
           // Locators last two days (API v56+) but can still expire or vanish: re-query after the last written row.
           // A full re-read starts over instead: it is small, and its deletions must not depend on how Salesforce
@@ -231,7 +262,7 @@ export async function collectObject(
       const next = advance(spec, position, rows, page);
       // No prefetch past the end of the slice: a page fetched for nobody would be a call spent for nothing.
       const sliceOver = Date.now() >= sliceEndsAt;
-      if (!page.done && !sliceOver && next.nextRecordsUrl && !(await quotaStop())) {
+      if (!page.done && !sliceOver && next.nextRecordsUrl && !(await quotaStop()) && permits.tryTake()) {
         const request = fetchPage(client, spec, next, options.pageSize, signal);
         // Awaited in the next iteration; until then a failure must not count as unhandled.
         request.catch(() => {});
@@ -239,17 +270,15 @@ export async function collectObject(
       }
       const calls = unsavedCalls();
       const finishedAt = page.done ? deps.now().toISOString() : null;
+      let passDone = false;
       await deps.sql.begin(async (tx) => {
         if (rows.length > 0) await spec.upsert(tx, integrationId, runId, rows);
-        if (page.done) {
-          const removed = spec.deleteUnseen ? await spec.deleteUnseen(tx, integrationId, runId) : 0;
-          if (removed > 0) log.info('removed rows no longer in Salesforce', { removed });
-          await completePass(tx, integrationId, object, runId, newWatermark(spec, cursor, next));
-        } else {
-          await savePosition(tx, integrationId, object, runId, next);
-        }
-        await recordRunProgress(tx, runId, object, progressOf(next, finishedAt), calls);
+        passDone = page.done ? await store.finish(tx, next) : (await store.save(tx, next, false), false);
+        const progress = await store.progress(tx, progressOf(next, passDone ? finishedAt : null));
+        runCalls = await recordRunProgress(tx, runId, object, progress, calls);
+        if (passDone) await store.close(tx);
       });
+      permits.giveBack();
       savedCalls += calls;
       deps.metrics?.pageWritten(object, rows.length);
       position = next;
@@ -264,7 +293,7 @@ export async function collectObject(
 
       if (page.done) {
         const last = client.lastUsage;
-        log.info('pass completed', {
+        log.info(passDone ? 'pass completed' : 'segment completed', {
           pages: position.pages,
           records: position.records,
           calls: client.callsMade,
@@ -313,6 +342,7 @@ export async function collectObject(
     throw failure;
   } finally {
     clearInterval(keepAlive);
+    permits.giveBackAll();
   }
 }
 
@@ -341,6 +371,83 @@ function parseRecord(spec: ObjectSpec<unknown>, record: unknown, index: number):
       'UnexpectedSalesforceRecord',
     );
   }
+}
+
+/** Where one attempt reads its place from and writes it to: the object's cursor, or one segment of it. */
+interface PassStore {
+  start: { position: Position; resumed: 'database' | 'heartbeat' | null };
+  save(tx: SqlHandle, position: Position, finished: boolean): Promise<void>;
+  /** After the last page, in its transaction: true when the object's whole pass is complete. */
+  finish(tx: SqlHandle, position: Position): Promise<boolean>;
+  /** The object's progress for the run (a segment reports the sum over all segments). */
+  progress(tx: SqlHandle, own: ObjectProgress): Promise<ObjectProgress>;
+  /** After the completing transaction's progress was recorded. */
+  close(tx: SqlHandle): Promise<void>;
+}
+
+async function openPass(
+  deps: ActivityDependencies,
+  input: CollectObjectInput,
+  spec: ObjectSpec<unknown>,
+  options: IntegrationOptions,
+  run: RunRow,
+  heartbeatDetails: unknown,
+): Promise<{ store: PassStore } | { finished: { pages: number; records: number } }> {
+  const { integrationId, runId, object, segment } = input;
+  const done = run.progress[object]?.finishedAt ? run.progress[object] : null;
+  if (done) return { finished: done };
+  const log = deps.logger.child({ integrationId, runId, object });
+  if (segment === undefined) {
+    const cursor = await loadCursor(deps.sql, integrationId, object);
+    const start = startingPosition({
+      spec,
+      cursor,
+      runId,
+      kind: input.kind,
+      options,
+      now: deps.now(),
+      heartbeatDetails,
+    });
+    const store: PassStore = {
+      start,
+      save: (tx, position) => savePosition(tx, integrationId, object, runId, position),
+      async finish(tx, position) {
+        const removed = spec.deleteUnseen ? await spec.deleteUnseen(tx, integrationId, runId) : 0;
+        if (removed > 0) log.info('removed rows no longer in Salesforce', { removed });
+        await completePass(tx, integrationId, object, runId, newWatermark(spec, cursor, position));
+        return true;
+      },
+      progress: async (_tx, own) => own,
+      close: async () => {},
+    };
+    return { store };
+  }
+  const row = await loadSegment(deps.sql, integrationId, object, segment);
+  // A missing segment belongs to a pass that completed (segments are dropped when the watermark moves); the
+  // workflow plans again after its segments and sees whether the pass is really done.
+  if (!row || row.finished)
+    return { finished: { pages: row?.position.pages ?? 0, records: row?.position.records ?? 0 } };
+  const { position } = row;
+  const store: PassStore = {
+    start: { position, resumed: position.pages > 0 ? 'database' : null },
+    save: (tx, p, isFinished) => saveSegment(tx, integrationId, object, segment, p, isFinished),
+    async finish(tx, p) {
+      await saveSegment(tx, integrationId, object, segment, p, true);
+      const pass = await allSegmentsFinished(tx, integrationId, object);
+      if (!pass.done) return false;
+      const cursor = await loadCursor(tx as unknown as Sql, integrationId, object);
+      const watermark =
+        pass.watermark &&
+        !(cursor?.watermarkAt && pass.watermark.at < new Date(cursor.watermarkAt).toISOString())
+          ? pass.watermark
+          : null;
+      await completePass(tx, integrationId, object, runId, watermark);
+      return true;
+    },
+    progress: (tx, own) => segmentedProgress(tx, integrationId, object, own.finishedAt, own),
+    close: (tx) => dropSegments(tx, integrationId, object),
+  };
+  return { store };
 }
 
 /** The pass's highest (timestamp, Id), if it saw any row and it does not move the watermark backwards. */

@@ -18,6 +18,8 @@ export const positionSchema = z.object({
   records: z.number().int().nonnegative(),
   /** The pass's lower bound (ISO) for incremental/windowed objects; null for a full read. */
   windowStart: z.string().nullable(),
+  /** Exclusive upper bound (ISO) of a segment of a pass collected in parallel; absent or null: open-ended. */
+  windowEnd: z.string().nullable().optional(),
   startedAt: z.string(),
 });
 export type Position = z.infer<typeof positionSchema>;
@@ -93,19 +95,24 @@ export async function loadRun(sql: Sql, runId: string, integrationId: string): P
   return row ? { apiCalls: row.api_calls, progress: row.progress ?? {} } : null;
 }
 
-/** Adds this attempt's not-yet-recorded Salesforce calls to the run and sets the object's progress. */
+/**
+ * Adds this attempt's not-yet-recorded Salesforce calls to the run and sets the object's progress; returns the
+ * run's calls so far (every attempt and parallel segment included), which the run budget is judged on.
+ */
 export async function recordRunProgress(
   sql: SqlHandle,
   runId: string,
   object: CollectedObject,
   progress: ObjectProgress,
   newCalls: number,
-): Promise<void> {
-  await sql`
+): Promise<number> {
+  const [row] = await sql<{ api_calls: number }[]>`
     update collection_runs
     set api_calls = api_calls + ${newCalls},
         progress = progress || ${sql.json({ [object]: { ...progress } } as postgres.JSONValue)}
-    where id = ${runId}`;
+    where id = ${runId}
+    returning api_calls`;
+  return row?.api_calls ?? 0;
 }
 
 export async function recordRunCalls(sql: SqlHandle, runId: string, newCalls: number): Promise<void> {

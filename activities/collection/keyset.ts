@@ -12,12 +12,14 @@ import type { ObjectSpec } from './objects';
 export function keysetWhere(spec: ObjectSpec<unknown>, position: Position): string | null {
   if (spec.keyset) {
     const field = spec.keyset.field;
+    // A segment of a pass collected in parallel stops before the next segment's lower bound.
+    const end = position.windowEnd ? `${field} < ${datetimeLiteral(position.windowEnd)}` : null;
+    let lower: string | null = null;
     if (position.lastAt && position.lastId) {
       const t = datetimeLiteral(position.lastAt);
-      return `(${field} > ${t} OR (${field} = ${t} AND Id > ${idLiteral(position.lastId)}))`;
-    }
-    if (position.lastAt) return `${field} >= ${datetimeLiteral(position.lastAt)}`;
-    return null;
+      lower = `(${field} > ${t} OR (${field} = ${t} AND Id > ${idLiteral(position.lastId)}))`;
+    } else if (position.lastAt) lower = `${field} >= ${datetimeLiteral(position.lastAt)}`;
+    return lower && end ? `${lower} AND ${end}` : (lower ?? end);
   }
   return position.lastId ? `Id > ${idLiteral(position.lastId)}` : null;
 }

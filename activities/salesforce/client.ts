@@ -41,11 +41,21 @@ export interface SalesforceClient {
   readonly tokenRequests: number;
   /** The latest daily usage seen, from Sforce-Limit-Info or /limits. */
   readonly lastUsage: ApiUsage | null;
+  /**
+   * REST calls to this integration's org in flight from this process (every client of the integration), so a
+   * quota guard shared by parallel passes can count calls already sent but not yet in any usage figure.
+   */
+  readonly callsInFlight: number;
   identity(): Promise<SalesforceIdentity>;
   query(soql: string, options?: QueryOptions): Promise<QueryResult>;
   queryMore(nextRecordsUrl: string, options?: QueryOptions): Promise<QueryResult>;
-  /** GET /limits: DailyApiRequests as {used, max}; also refreshes lastUsage. */
-  limits(signal?: AbortSignal): Promise<ApiUsage>;
+  /**
+   * GET /limits: DailyApiRequests as {used, max}; also refreshes lastUsage. A read of this integration's usage
+   * that this process started (finished or still in flight) answers instead of a new call when it carries the
+   * same `shareKey` (one re-check after one wake-up, asked by every parallel segment), or when it started at
+   * most `sharedWithinMs` ago.
+   */
+  limits(signal?: AbortSignal, options?: { sharedWithinMs?: number; shareKey?: string }): Promise<ApiUsage>;
 }
 
 export type SalesforceClientFactory = (connection: SalesforceConnection) => SalesforceClient;
@@ -108,6 +118,8 @@ export function createSalesforceClientFactory({
   // The latest usage per integration outlives one activity, so back-to-back objects of a run can reuse a
   // figure read seconds ago instead of each paying a /limits call.
   const usage = new Map<string, ApiUsage>();
+  const inFlight = new Map<string, number>();
+  const limitsReads = new Map<string, LimitsRead>();
   const factory = (connection: SalesforceConnection) =>
     createClient(connection, {
       apiVersion,
@@ -116,11 +128,19 @@ export function createSalesforceClientFactory({
       tokenCache,
       clientName,
       usage,
+      inFlight,
+      limitsReads,
       now,
       allowLocalUrls,
       metrics,
     });
   return Object.assign(factory, { tokenCache, close: () => pool.close() });
+}
+
+interface LimitsRead {
+  startedAt: number;
+  shareKey: string | undefined;
+  read: Promise<ApiUsage>;
 }
 
 interface ClientContext {
@@ -130,6 +150,9 @@ interface ClientContext {
   tokenCache: TokenCache;
   clientName: string;
   usage: Map<string, ApiUsage>;
+  inFlight: Map<string, number>;
+  /** The latest /limits read per integration (start time on `now`), for callers that accept a shared one. */
+  limitsReads: Map<string, LimitsRead>;
   now: () => Date;
   allowLocalUrls: boolean;
   metrics: SalesforceMetrics;
@@ -140,8 +163,17 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
   let callsMade = 0;
   let tokenRequests = 0;
   const setUsage = (usage: ApiUsage) => {
-    ctx.usage.set(connection.integrationId, usage);
-    ctx.metrics.usage(connection.integrationId, usage.used, usage.max);
+    const id = connection.integrationId;
+    const known = ctx.usage.get(id);
+    // With other calls of the org in flight, answers can arrive out of order: an older, lower figure must not
+    // replace a newer one, or a guard shared by parallel segments would under-count. Alone, the figure is taken
+    // as it is (usage falls when Salesforce's rolling window moves on).
+    const merged =
+      known && (ctx.inFlight.get(id) ?? 0) > 0 && known.max === usage.max && known.used > usage.used
+        ? { ...usage, used: known.used }
+        : usage;
+    ctx.usage.set(id, merged);
+    ctx.metrics.usage(id, merged.used, merged.max);
   };
   // A response without Sforce-Limit-Info still spent one call: count it on the last known figure (its age is
   // kept, so the guard still refreshes it with /limits on time) rather than judging the next page on stale usage.
@@ -182,19 +214,28 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
     // (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
     for (let attempt = 0; ; attempt++) {
       const url = `${session.instanceUrl}${pathAndQuery}`;
-      const res = await send(ctx.pool.for(url), {
-        url,
-        method: 'GET',
-        headers: {
-          authorization: `Bearer ${session.accessToken}`,
-          accept: 'application/json',
-          'accept-encoding': 'gzip',
-          'sforce-call-options': `client=${ctx.clientName}`,
-          ...extraHeaders,
-        },
-        signal,
-        timeoutMs: ctx.requestTimeoutMs,
-      });
+      const id = connection.integrationId;
+      ctx.inFlight.set(id, (ctx.inFlight.get(id) ?? 0) + 1);
+      let res: HttpResponse;
+      try {
+        res = await send(ctx.pool.for(url), {
+          url,
+          method: 'GET',
+          headers: {
+            authorization: `Bearer ${session.accessToken}`,
+            accept: 'application/json',
+            'accept-encoding': 'gzip',
+            'sforce-call-options': `client=${ctx.clientName}`,
+            ...extraHeaders,
+          },
+          signal,
+          timeoutMs: ctx.requestTimeoutMs,
+        });
+      } finally {
+        const left = (ctx.inFlight.get(id) ?? 1) - 1;
+        if (left > 0) ctx.inFlight.set(id, left);
+        else ctx.inFlight.delete(id);
+      }
       const endpoint = describe(url);
       if (res.status === 401 && attempt === 0) {
         ctx.tokenCache.invalidate(cacheKey, session);
@@ -261,6 +302,9 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
     get lastUsage() {
       return ctx.usage.get(connection.integrationId) ?? null;
     },
+    get callsInFlight() {
+      return ctx.inFlight.get(connection.integrationId) ?? 0;
+    },
     async identity() {
       const session = await token();
       return { orgId: session.orgId, userId: session.userId, instanceUrl: session.instanceUrl };
@@ -280,30 +324,51 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
       }
       return runQuery(nextRecordsUrl, options);
     },
-    async limits(signal) {
-      let result;
-      try {
-        result = await restGet(`/services/data/v${ctx.apiVersion}/limits`, {}, signal);
-      } catch (error) {
-        // /limits needs View Setup and Configuration; Salesforce answers 403 without it (resources_limits.htm).
-        if (error instanceof Error && 'code' in error && error.code === 'INSUFFICIENT_ACCESS') {
-          throw limitsNotReadable(error.message);
-        }
-        throw error;
-      }
-      const parsed = limitsSchema.safeParse(json(result.res, result.endpoint));
-      if (!parsed.success)
-        throw new SalesforceTransientError('Salesforce /limits response lacked DailyApiRequests');
-      const daily = parsed.data.DailyApiRequests;
-      const usage = {
-        used: Math.max(0, daily.Max - daily.Remaining),
-        max: daily.Max,
-        observedAt: ctx.now().toISOString(),
-      };
-      setUsage(usage);
-      return usage;
+    limits(signal, options = {}) {
+      const id = connection.integrationId;
+      const last = ctx.limitsReads.get(id);
+      // The clock that stamps usage figures, so a test that moves it never gets a figure from "yesterday".
+      const now = ctx.now().getTime();
+      if (
+        last &&
+        ((options.shareKey !== undefined && last.shareKey === options.shareKey) ||
+          (options.sharedWithinMs !== undefined && Math.abs(now - last.startedAt) <= options.sharedWithinMs))
+      )
+        return last.read;
+      const read = readLimits(signal);
+      const entry = { startedAt: now, shareKey: options.shareKey, read };
+      ctx.limitsReads.set(id, entry);
+      // A failed read is never shared after the fact: the next caller tries again.
+      read.catch(() => {
+        if (ctx.limitsReads.get(id) === entry) ctx.limitsReads.delete(id);
+      });
+      return read;
     },
   };
+
+  async function readLimits(signal: AbortSignal | undefined): Promise<ApiUsage> {
+    let result;
+    try {
+      result = await restGet(`/services/data/v${ctx.apiVersion}/limits`, {}, signal);
+    } catch (error) {
+      // /limits needs View Setup and Configuration; Salesforce answers 403 without it (resources_limits.htm).
+      if (error instanceof Error && 'code' in error && error.code === 'INSUFFICIENT_ACCESS') {
+        throw limitsNotReadable(error.message);
+      }
+      throw error;
+    }
+    const parsed = limitsSchema.safeParse(json(result.res, result.endpoint));
+    if (!parsed.success)
+      throw new SalesforceTransientError('Salesforce /limits response lacked DailyApiRequests');
+    const daily = parsed.data.DailyApiRequests;
+    const usage = {
+      used: Math.max(0, daily.Max - daily.Remaining),
+      max: daily.Max,
+      observedAt: ctx.now().toISOString(),
+    };
+    setUsage(usage);
+    return usage;
+  }
 }
 
 export type { SalesforceToken };

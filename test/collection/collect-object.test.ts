@@ -6,22 +6,14 @@ import {
   finishRun,
   insertIntegration,
   insertRun,
-  makeDeps,
   useSimulatorFixture,
 } from '../salesforce/support';
-import { collect, collectAll, fingerprint, tables } from './helpers';
+import { collect, collectAll, fingerprint, fixtureDeps, tables } from './helpers';
 
 const fixture = useSimulatorFixture({ requestTimeoutMs: 20_000, simulatorClock: true });
 
 function deps(logger?: ReturnType<typeof captureLogger>['logger']) {
-  return makeDeps({
-    sql: fixture.services.sql,
-    temporal: fixture.services.temporal,
-    secrets: fixture.secrets,
-    salesforce: fixture.salesforce,
-    now: () => fixture.sim.simulator.control.now(),
-    ...(logger ? { logger } : {}),
-  });
+  return fixtureDeps(fixture, logger);
 }
 
 describe('collectObject', () => {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createCollectionActivities, type CollectObjectResult } from '../../activities/collection';
 import type { ActivityDependencies } from '../../activities/dependencies';
 import type { Sql } from '../../platform/database';
+import type { Logger } from '../../platform/logger';
 import { collectedObjects, type CollectedObject, type RunKind } from '../../workflows/definitions';
-import { runActivity } from '../salesforce/support';
+import { makeDeps, runActivity, type SimulatorFixture } from '../salesforce/support';
 
 export const tables: Record<CollectedObject, string> = {
   User: 'sf_users',
@@ -44,3 +45,15 @@ export async function collectAll(
 }
 
 export const uniqueName = () => randomUUID().slice(0, 8);
+
+/** Activity dependencies on a simulator fixture, on the simulator's clock (tests move it). */
+export function fixtureDeps(fixture: SimulatorFixture, logger?: Logger) {
+  return makeDeps({
+    sql: fixture.services.sql,
+    temporal: fixture.services.temporal,
+    secrets: fixture.secrets,
+    salesforce: fixture.salesforce,
+    now: () => fixture.sim.simulator.control.now(),
+    ...(logger ? { logger } : {}),
+  });
+}

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { quotaResumeAt, startOfNextDay } from '../../activities/collection/quota';
-import { insertIntegration, insertRun, makeDeps, useSimulatorFixture } from '../salesforce/support';
-import { collect, fingerprint } from './helpers';
+import { insertIntegration, insertRun, useSimulatorFixture } from '../salesforce/support';
+import { collect, fingerprint, fixtureDeps } from './helpers';
 
 const fixture = useSimulatorFixture({ requestTimeoutMs: 20_000, simulatorClock: true });
 
-const deps = () =>
-  makeDeps({
-    sql: fixture.services.sql,
-    temporal: fixture.services.temporal,
-    secrets: fixture.secrets,
-    salesforce: fixture.salesforce,
-    now: () => fixture.sim.simulator.control.now(),
-  });
+const deps = () => fixtureDeps(fixture);
 
 describe('quota guard', () => {
   it('pauses at the daily threshold without passing it by more than one call, then resumes where it stopped', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -34,11 +34,13 @@ const corpusDir = fileURLToPath(new URL('../histories/', import.meta.url));
 /** Writes one JSON file per execution, named by workflow type and order, without ids that change per run. */
 function recordCorpus(histories: History[]): void {
   mkdirSync(corpusDir, { recursive: true });
+  // Appended after the histories of earlier releases, which stay (README: changing workflow code).
+  const existing = readdirSync(corpusDir);
   const seen = new Map<string, number>();
   for (const { history } of histories) {
     const type =
       history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? 'workflow';
-    const n = (seen.get(type) ?? 0) + 1;
+    const n = (seen.get(type) ?? existing.filter((f) => f.startsWith(`${type}-`)).length) + 1;
     seen.set(type, n);
     writeFileSync(`${corpusDir}${type}-${String(n).padStart(2, '0')}.json`, historyToJSON(history) + '\n');
   }

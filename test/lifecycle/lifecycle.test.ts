@@ -233,6 +233,9 @@ describe('integration lifecycle on Temporal', () => {
       pageSize: 200,
       runBudgetCalls: 12,
       dailyRunHour: runHourFarFromNow(),
+      // One cursor, so the budget is exact to one call; parallel segments may each add the page they had in
+      // flight (README: quota guard).
+      parallelSegments: 1,
     });
     const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
     await handle.executeUpdate(testConnectivityUpdate);

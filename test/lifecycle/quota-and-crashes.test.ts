@@ -123,7 +123,7 @@ describe('quota guard and crash recovery', () => {
     await worker.stop();
   }, 240000);
 
-  it('kill -9 of the worker mid-pagination ends with exactly the rows of a clean run', async () => {
+  it('kill -9 of the worker mid-pagination of parallel segments ends with exactly the rows of a clean sequential run', async () => {
     const org = simulator.simulator.control.createOrg({ users: 100, logins: 40_000, seed: 22 });
     const options = { pageSize: 200 };
     const taskQueue = `crash-${randomUUID()}`;
@@ -135,10 +135,16 @@ describe('quota guard and crash recovery', () => {
       taskQueue,
     };
 
-    // Clean run for comparison.
-    const clean = await createTestIntegration(services.sql, secrets.box, org, options);
-    // Crashed run.
-    const crashed = await createTestIntegration(services.sql, secrets.box, org, options);
+    // Clean run for comparison: one LoginHistory cursor.
+    const clean = await createTestIntegration(services.sql, secrets.box, org, {
+      ...options,
+      parallelSegments: 1,
+    });
+    // Crashed run: LoginHistory in four time segments at once, each with its own cursor.
+    const crashed = await createTestIntegration(services.sql, secrets.box, org, {
+      ...options,
+      parallelSegments: 4,
+    });
 
     let worker = spawnWorkerProcess(workerEnv);
     // Whatever happens below, never leave a worker process behind.
@@ -156,10 +162,15 @@ describe('quota guard and crash recovery', () => {
       const target = 30 + kill * 40;
       const deadline = Date.now() + 90_000;
       for (;;) {
-        const [row] = await services.sql<{ pages: number | null }[]>`
-          select (position->>'pages')::int as pages from collection_cursors
+        const [row] = await services.sql<{ pages: number; segments: number }[]>`
+          select coalesce(sum((position->>'pages')::int), 0)::int as pages, count(*)::int as segments
+          from collection_segments
           where integration_id = ${crashed.integrationId} and object = 'LoginHistory'`;
-        if ((row?.pages ?? 0) >= target) break;
+        if (row!.pages >= target) {
+          // The kill lands while segments are in flight, not after a sequential pass.
+          expect(row!.segments).toBe(4);
+          break;
+        }
         if (Date.now() > deadline) throw new Error('collection did not progress');
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { id, number, requiredDatetime, text } from './fields';
-import { textArray } from './arrays';
+import { copyIntoStaging, type StagedCopy } from './copy-rows';
 import type { ObjectSpec } from './types';
 
 const schema = z.looseObject({
@@ -95,6 +95,71 @@ const FIELDS = [
 ].join(', ');
 
 /**
+ * A page goes to PostgreSQL through COPY into a staging table, then one INSERT … SELECT: the bulk path with
+ * LoginHistory's insert-once semantics, in the page's transaction.
+ */
+const staging: StagedCopy<LoginHistoryRow> = {
+  staging: 'stage_login_history',
+  columns: [
+    ['id', 'text'],
+    ['user_id', 'text'],
+    ['login_time', 'timestamptz'],
+    ['login_type', 'text'],
+    ['login_sub_type', 'text'],
+    ['status', 'text'],
+    ['source_ip', 'text'],
+    ['application', 'text'],
+    ['browser', 'text'],
+    ['platform', 'text'],
+    ['login_url', 'text'],
+    ['country_iso', 'text'],
+    ['api_type', 'text'],
+    ['api_version', 'text'],
+    ['client_version', 'text'],
+    ['cipher_suite', 'text'],
+    ['tls_protocol', 'text'],
+    ['authentication_service_id', 'text'],
+    ['login_geo_id', 'text'],
+    ['geo_city', 'text'],
+    ['geo_country', 'text'],
+    ['geo_country_iso', 'text'],
+    ['geo_subdivision', 'text'],
+    ['geo_postal_code', 'text'],
+    ['geo_latitude', 'float8'],
+    ['geo_longitude', 'float8'],
+  ],
+  values: (r) => [
+    r.id,
+    r.userId,
+    r.loginTime,
+    r.loginType,
+    r.loginSubType,
+    r.status,
+    r.sourceIp,
+    r.application,
+    r.browser,
+    r.platform,
+    r.loginUrl,
+    r.countryIso,
+    r.apiType,
+    r.apiVersion,
+    r.clientVersion,
+    r.cipherSuite,
+    r.tlsProtocol,
+    r.authenticationServiceId,
+    r.loginGeoId,
+    r.geoCity,
+    r.geoCountry,
+    r.geoCountryIso,
+    r.geoSubdivision,
+    r.geoPostalCode,
+    r.geoLatitude,
+    r.geoLongitude,
+  ],
+};
+const STAGED_COLUMNS = staging.columns.map(([name]) => name).join(', ');
+
+/**
  * LoginHistory pages by (LoginTime, Id): LoginTime and Id are among its only filterable/sortable fields
  * (LoginHistory object reference), and the Id tiebreak keeps many logins sharing one LoginTime from being
  * skipped or re-read forever.
@@ -138,27 +203,10 @@ export const loginHistorySpec: ObjectSpec<LoginHistoryRow> = {
   },
   key: (row) => ({ at: row.loginTime, id: row.id }),
   async upsert(sql, integrationId, _runId, rows) {
-    const col = (pick: (row: LoginHistoryRow) => string | number | null) => textArray(sql, rows.map(pick));
+    await copyIntoStaging(sql, staging, rows);
     await sql`
-      insert into sf_login_history (
-        integration_id, id, user_id, login_time, login_type, login_sub_type, status, source_ip, application,
-        browser, platform, login_url, country_iso, api_type, api_version, client_version, cipher_suite,
-        tls_protocol, authentication_service_id, login_geo_id, geo_city, geo_country, geo_country_iso,
-        geo_subdivision, geo_postal_code, geo_latitude, geo_longitude
-      )
-      select ${integrationId}::uuid, l.*
-      from unnest(
-        ${col((r) => r.id)}::text[], ${col((r) => r.userId)}::text[], ${col((r) => r.loginTime)}::timestamptz[],
-        ${col((r) => r.loginType)}::text[], ${col((r) => r.loginSubType)}::text[], ${col((r) => r.status)}::text[],
-        ${col((r) => r.sourceIp)}::text[], ${col((r) => r.application)}::text[], ${col((r) => r.browser)}::text[],
-        ${col((r) => r.platform)}::text[], ${col((r) => r.loginUrl)}::text[], ${col((r) => r.countryIso)}::text[],
-        ${col((r) => r.apiType)}::text[], ${col((r) => r.apiVersion)}::text[], ${col((r) => r.clientVersion)}::text[],
-        ${col((r) => r.cipherSuite)}::text[], ${col((r) => r.tlsProtocol)}::text[],
-        ${col((r) => r.authenticationServiceId)}::text[], ${col((r) => r.loginGeoId)}::text[],
-        ${col((r) => r.geoCity)}::text[], ${col((r) => r.geoCountry)}::text[], ${col((r) => r.geoCountryIso)}::text[],
-        ${col((r) => r.geoSubdivision)}::text[], ${col((r) => r.geoPostalCode)}::text[],
-        ${col((r) => r.geoLatitude)}::float8[], ${col((r) => r.geoLongitude)}::float8[]
-      ) as l
+      insert into sf_login_history (integration_id, ${sql.unsafe(STAGED_COLUMNS)})
+      select ${integrationId}::uuid, ${sql.unsafe(STAGED_COLUMNS)} from stage_login_history
       -- A login event never changes once Salesforce records it; re-read rows (overlap, retries) are skipped
       -- instead of rewritten, which would leave a dead tuple per row.
       on conflict (integration_id, id) do nothing`;
