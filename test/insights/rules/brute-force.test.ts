@@ -138,7 +138,11 @@ describe('brute_force', () => {
     });
     expect(result.reopened).toBe(1);
     const after = await getFinding(sql, { ...run, findingId: finding!.id });
-    expect(after).toMatchObject({ status: 'open', severity: 'critical', statusNote: 'user confirmed the lockout' });
+    expect(after).toMatchObject({
+      status: 'open',
+      severity: 'critical',
+      statusNote: 'user confirmed the lockout',
+    });
     expect(after!.statusHistory.map((h) => [h.fromStatus, h.toStatus, h.reason])).toEqual([
       ['open', 'acknowledged', 'analyst'],
       ['acknowledged', 'open', 'new_activity'],

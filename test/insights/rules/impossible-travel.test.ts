@@ -24,7 +24,14 @@ describe('impossible_travel', () => {
     const make = loginFactory();
     const logins = [
       make({ userId: user, at: at(T0), ...LONDON }),
-      make({ userId: user, at: at(T0, 5), country: 'GB', lat: null, lon: null, loginType: 'Remote Access 2.0' }),
+      make({
+        userId: user,
+        at: at(T0, 5),
+        country: 'GB',
+        lat: null,
+        lon: null,
+        loginType: 'Remote Access 2.0',
+      }),
       make({ userId: user, at: at(T0, 60), ...SYDNEY }),
     ];
     const run = await fullRun(sql, org, logins);
@@ -57,7 +64,11 @@ describe('impossible_travel', () => {
     const full = await fullRun(sql, org, logins);
     expect(full.findings).toHaveLength(1);
     expect(full.findings[0]!.evidence).toHaveLength(3);
-    const again = await recomputeFindings(sql, { integrationId: full.integrationId, since: at(T0, 35), now: NOW });
+    const again = await recomputeFindings(sql, {
+      integrationId: full.integrationId,
+      since: at(T0, 35),
+      now: NOW,
+    });
     expect(again).toMatchObject({ opened: 0, updated: 0, superseded: 0 });
 
     const split = await splitRun(sql, org, splitAt(logins, at(T0, 30)));
