@@ -15,7 +15,7 @@ const user = uid(4);
 const org: Org = { users: [{ id: user, createdAt: new Date('2025-01-01T00:00:00Z') }] };
 const RETURN = '2026-05-20T09:58:00Z';
 
-describe('dormant_account_reactivated and new_country (point in time)', () => {
+describe('dormant_account_reactivated', () => {
   it('a late earlier return replaces the finding instead of duplicating it (D5)', async () => {
     const make = loginFactory();
     const previous = make({ userId: user, at: new Date(Date.parse(RETURN) - 120 * DAY) });
@@ -47,22 +47,5 @@ describe('dormant_account_reactivated and new_country (point in time)', () => {
       make({ userId: user, at: at(RETURN) }),
     ]);
     expect(miss.findings).toEqual([]);
-  });
-
-  it('a late login from the same new country moves the new-country finding to it (D5)', async () => {
-    const make = loginFactory();
-    const history = Array.from({ length: 40 }, (_, i) =>
-      make({ userId: user, at: new Date(Date.parse(RETURN) - (200 - i * 5) * DAY) }),
-    );
-    const abroad = make({ userId: user, at: at(RETURN), country: 'BR', lat: -23.55, lon: -46.63 });
-    const lateAbroad = make({ userId: user, at: at(RETURN, -5), country: 'BR', lat: -23.55, lon: -46.63 });
-    const full = await fullRun(sql, org, [...history, abroad, lateAbroad]);
-    const newCountry = full.findings.filter((f) => f.kind === 'new_country');
-    expect(newCountry.map((f) => f.evidence)).toEqual([[lateAbroad.id]]);
-    const split = await splitRun(sql, org, [
-      { logins: [...history, abroad], since: null },
-      { logins: [lateAbroad], since: at(RETURN, -13) },
-    ]);
-    expect(split.findings).toEqual(full.findings);
   });
 });
