@@ -1,8 +1,7 @@
 import type { Sql } from '../../platform/database';
-import type { DetectedIncident } from '../finding-kinds';
 import { apiOnlyUsersSince } from '../user-classes';
-import { attemptIncidents, attemptsInSpans, type AttemptIncidentRow } from './attempt-incidents';
-import { hours, spansJson, type DetectionScope, type Rule } from './rule';
+import { attemptRule } from './attempt-incidents';
+import type { DetectionScope } from './rule';
 
 /**
  * LoginHistory.LoginType values of a person at a login page (interactive), as API names and the labels
@@ -28,31 +27,19 @@ export const INTERACTIVE_LOGIN_TYPES = [
  * API-only count (user-classes.ts `apiOnlyUsersSince`): a sales user repurposed as an integration user must
  * not have months of earlier UI logins reported.
  */
-export const apiOnlyUserInteractiveLogin: Rule = {
-  kind: 'api_only_user_interactive_login',
-  title: 'Interactive login by an API-only user',
-  description:
-    'UI, SSO, Lightning Login, passwordless or certificate logins by an API-only user after it became API-only; ' +
-    'logins closer than incidentGapHours are one incident.',
-  severity: 'medium',
-  escalation: { severity: 'high', when: 'one of the logins succeeded' },
-  thresholds: ['incidentGapHours'],
-  reevaluation: 'extend',
-  honoursTrustedNetworks: false,
-  async detect(sql, scope) {
-    const rows = await attemptIncidents(
-      sql,
-      attempts(sql, scope, scope.evaluateFrom),
-      hours(scope.config.incidentGapHours),
-    );
-    return rows.map((row) => toIncident(row, row.first_at, row.last_at, scope));
+export const apiOnlyUserInteractiveLogin = attemptRule(
+  {
+    kind: 'api_only_user_interactive_login',
+    title: 'Interactive login by an API-only user',
+    description:
+      'UI, SSO, Lightning Login, passwordless or certificate logins by an API-only user after it became API-only; ' +
+      'logins closer than incidentGapHours are one incident.',
+    severity: 'medium',
+    escalation: { severity: 'high', when: 'one of the logins succeeded' },
   },
-  async expand(sql, scope, spans) {
-    const from = new Date(Math.min(...spans.map((s) => s.spanFrom.getTime()))).toISOString();
-    const rows = await attemptsInSpans(sql, attempts(sql, scope, from), spansJson(spans));
-    return rows.map((row) => toIncident(row, row.span_from, row.span_to, scope));
-  },
-};
+  attempts,
+  (row) => ({ attempts: row.attempts, successes: row.successes }),
+);
 
 function attempts(sql: Sql, { integrationId }: DetectionScope, from: string) {
   return sql`
@@ -63,27 +50,4 @@ function attempts(sql: Sql, { integrationId }: DetectionScope, from: string) {
       and h.login_time >= ${from}::text::timestamptz and h.login_time >= a.since
       and lower(replace(h.login_type, ' ', '')) = any(${INTERACTIVE_LOGIN_TYPES}::text[])
   `;
-}
-
-function toIncident(
-  row: AttemptIncidentRow,
-  spanFrom: Date,
-  spanTo: Date,
-  { config }: DetectionScope,
-): DetectedIncident {
-  return {
-    kind: 'api_only_user_interactive_login',
-    severity: row.successes > 0 ? 'high' : 'medium',
-    subject: row.user_id,
-    userId: row.user_id,
-    userIds: [row.user_id],
-    sourceIp: null,
-    evidenceLoginIds: row.evidence,
-    details: { attempts: row.attempts, successes: row.successes },
-    firstSeenAt: row.first_at,
-    lastSeenAt: row.last_at,
-    spanFrom,
-    spanTo,
-    continuationSeconds: config.incidentGapHours * 3600,
-  };
 }

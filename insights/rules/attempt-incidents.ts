@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import type { Sql } from '../../platform/database';
-import { MAX_EVIDENCE } from '../finding-kinds';
+import { MAX_EVIDENCE, type DetectedIncident } from '../finding-kinds';
+import { hours, spansJson, type DetectionScope, type Rule } from './rule';
 
 export interface AttemptIncidentRow {
   user_id: string;
@@ -54,4 +55,51 @@ export function attemptsInSpans(
     join attempts a on a.user_id = s.subject and a.login_time >= s.span_from and a.login_time <= s.span_to
     group by s.subject, s.span_from, s.span_to
   `;
+}
+
+/**
+ * A rule over one user's attempts grouped by `incidentGapHours` (inactive/frozen users, API-only UI logins):
+ * detection and the rebuild over merged spans share the attempts query, so both count alike.
+ */
+export function attemptRule(
+  meta: Omit<Rule, 'detect' | 'expand' | 'reevaluation' | 'honoursTrustedNetworks' | 'thresholds'>,
+  attempts: (sql: Sql, scope: DetectionScope, from: string) => postgres.PendingQuery<postgres.Row[]>,
+  details: (row: AttemptIncidentRow) => Record<string, unknown>,
+): Rule {
+  const toIncident = (
+    row: AttemptIncidentRow,
+    spanFrom: Date,
+    spanTo: Date,
+    { config }: DetectionScope,
+  ): DetectedIncident => ({
+    kind: meta.kind,
+    severity: row.successes > 0 ? (meta.escalation?.severity ?? meta.severity) : meta.severity,
+    subject: row.user_id,
+    userId: row.user_id,
+    userIds: [row.user_id],
+    sourceIp: null,
+    evidenceLoginIds: row.evidence,
+    details: details(row),
+    firstSeenAt: row.first_at,
+    lastSeenAt: row.last_at,
+    spanFrom,
+    spanTo,
+    continuationSeconds: config.incidentGapHours * 3600,
+  });
+  return {
+    ...meta,
+    thresholds: ['incidentGapHours'],
+    reevaluation: 'extend',
+    honoursTrustedNetworks: false,
+    async detect(sql, scope) {
+      const gap = hours(scope.config.incidentGapHours);
+      const rows = await attemptIncidents(sql, attempts(sql, scope, scope.evaluateFrom), gap);
+      return rows.map((row) => toIncident(row, row.first_at, row.last_at, scope));
+    },
+    async expand(sql, scope, spans) {
+      const from = new Date(Math.min(...spans.map((s) => s.spanFrom.getTime()))).toISOString();
+      const rows = await attemptsInSpans(sql, attempts(sql, scope, from), spansJson(spans));
+      return rows.map((row) => toIncident(row, row.span_from, row.span_to, scope));
+    },
+  };
 }

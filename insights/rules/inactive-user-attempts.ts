@@ -1,37 +1,24 @@
 import type { Sql } from '../../platform/database';
-import type { DetectedIncident } from '../finding-kinds';
-import { attemptIncidents, attemptsInSpans, type AttemptIncidentRow } from './attempt-incidents';
-import { hours, spansJson, type DetectionScope, type Rule } from './rule';
+import { attemptRule } from './attempt-incidents';
+import type { DetectionScope } from './rule';
 
 /**
  * Attempts on inactive or frozen users (Cisco II "inactive account probing"). Only attempts after the
  * user was deactivated or frozen count (User.LastModifiedDate / UserLogin.LastModifiedDate approximate
  * when), or attempts Salesforce itself rejected as "User is Inactive" / "User is Frozen".
  */
-export const inactiveUserAttempts: Rule = {
-  kind: 'inactive_user_attempts',
-  title: 'Attempts on an inactive or frozen user',
-  description:
-    'Logins attempted for a deactivated or frozen user; attempts closer than incidentGapHours are one incident.',
-  severity: 'medium',
-  escalation: { severity: 'high', when: 'one of the attempts succeeded' },
-  thresholds: ['incidentGapHours'],
-  reevaluation: 'extend',
-  honoursTrustedNetworks: false,
-  async detect(sql, scope) {
-    const rows = await attemptIncidents(
-      sql,
-      attempts(sql, scope, scope.evaluateFrom),
-      hours(scope.config.incidentGapHours),
-    );
-    return rows.map((row) => toIncident(row, row.first_at, row.last_at, scope));
+export const inactiveUserAttempts = attemptRule(
+  {
+    kind: 'inactive_user_attempts',
+    title: 'Attempts on an inactive or frozen user',
+    description:
+      'Logins attempted for a deactivated or frozen user; attempts closer than incidentGapHours are one incident.',
+    severity: 'medium',
+    escalation: { severity: 'high', when: 'one of the attempts succeeded' },
   },
-  async expand(sql, scope, spans) {
-    const from = new Date(Math.min(...spans.map((s) => s.spanFrom.getTime()))).toISOString();
-    const rows = await attemptsInSpans(sql, attempts(sql, scope, from), spansJson(spans));
-    return rows.map((row) => toIncident(row, row.span_from, row.span_to, scope));
-  },
-};
+  attempts,
+  (row) => ({ userState: row.state, attempts: row.attempts, successes: row.successes }),
+);
 
 function attempts(sql: Sql, { integrationId }: DetectionScope, from: string) {
   return sql`
@@ -51,27 +38,4 @@ function attempts(sql: Sql, { integrationId }: DetectionScope, from: string) {
       and h.login_time >= ${from}::text::timestamptz
     where h.login_time > t.since_at or lower(btrim(h.status)) in ('user is inactive', 'user is frozen')
   `;
-}
-
-function toIncident(
-  row: AttemptIncidentRow,
-  spanFrom: Date,
-  spanTo: Date,
-  { config }: DetectionScope,
-): DetectedIncident {
-  return {
-    kind: 'inactive_user_attempts',
-    severity: row.successes > 0 ? 'high' : 'medium',
-    subject: row.user_id,
-    userId: row.user_id,
-    userIds: [row.user_id],
-    sourceIp: null,
-    evidenceLoginIds: row.evidence,
-    details: { userState: row.state, attempts: row.attempts, successes: row.successes },
-    firstSeenAt: row.first_at,
-    lastSeenAt: row.last_at,
-    spanFrom,
-    spanTo,
-    continuationSeconds: config.incidentGapHours * 3600,
-  };
 }
