@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Sql } from '../platform/database';
+import { lockRollups } from './rollups';
 import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
 
 const DAY_MS = 86_400_000;
@@ -32,6 +33,9 @@ export function resolveRange(query: { from?: string; to?: string }, now: Date): 
 export async function refreshLoginDailyCounts(sql: Sql, integrationId: string, fromDay: string | null) {
   const start = fromDay ?? '-infinity';
   await sql.begin(async (sql) => {
+    // The same per-integration lock as the other rollups (rollups.ts): two overlapping recomputes would
+    // otherwise both delete, then collide on the primary key with each other's inserts.
+    await lockRollups(sql, integrationId);
     if (fromDay === null) await sql`select set_config('work_mem', ${FULL_RECOMPUTE_WORK_MEM}, true)`;
     await sql`
       delete from login_daily_counts
@@ -90,12 +94,13 @@ export async function authActivitySummary(
   const rows = await sql<
     { period: string; dimension: AuthDimension; value: string; logins: number; failures: number }[]
   >`
-    select to_char(date_trunc(${groupBy}, day), 'YYYY-MM-DD') as period, dimension, value,
+    select to_char(date_trunc(${groupBy}, day::timestamp), 'YYYY-MM-DD') as period, dimension, value,
       sum(logins)::int as logins, sum(failures)::int as failures
     from login_daily_counts
     where integration_id = ${integrationId}
       and day >= (${from}::timestamptz at time zone 'UTC')::date
-      and day < (${to}::timestamptz at time zone 'UTC')::date + 1
+      -- [from, to): a 'to' at UTC midnight ends with the day before; a partial last day is widened to whole.
+      and day < ((${to}::timestamptz - interval '1 microsecond') at time zone 'UTC')::date + 1
     group by 1, 2, 3
     order by 1, 2, 4 desc, 3
   `;

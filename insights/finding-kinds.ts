@@ -30,10 +30,20 @@ export interface DetectedIncident {
   firstSeenAt: Date;
   lastSeenAt: Date;
   /**
-   * A stored finding of the same kind and subject whose [first, last] seen lies within this many seconds
-   * of the incident is the same incident continued (e.g. an attack spanning two collection runs).
+   * The events the rule groups incidents on (the qualifying failures of a window rule, the pair of logins
+   * of impossible travel, the login itself for point-in-time kinds). Evidence can be wider (a window's
+   * earlier failures, a success after it), so continuation compares spans, never first/last seen.
+   */
+  spanFrom: Date;
+  spanTo: Date;
+  /**
+   * Another incident or a stored finding of the same kind and subject whose span comes within this many
+   * seconds of this one's is the same incident: the rule's own split rule, applied across runs and inside
+   * one batch alike, so a split recompute and a full one group identically.
    */
   continuationSeconds: number;
+  /** Evidence that must survive the evidence cap (the success or challenge that made it critical). */
+  keyEvidenceIds?: string[];
 }
 
 /** Evidence arrays are capped so a week-long attack cannot grow a finding row without bound. */

@@ -17,7 +17,7 @@ import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
  * rollup, never a half-built one, and two recomputes racing each other cannot insert the same key twice.
  */
 
-async function lockRollups(sql: postgres.TransactionSql, integrationId: string) {
+export async function lockRollups(sql: postgres.TransactionSql, integrationId: string) {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`rollups:${integrationId}`}, 0))`;
 }
 

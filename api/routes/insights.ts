@@ -9,7 +9,8 @@ import {
 } from '../../insights/auth-activity';
 import { toCsv } from '../../insights/csv';
 import { findingKinds, findingSeverities, findingStatuses } from '../../insights/finding-kinds';
-import { listFindings, setFindingStatus, type Finding } from '../../insights/findings';
+import { getFinding, listFindings, setFindingStatus, type Finding } from '../../insights/findings';
+import { trustedNetworkRoutes } from './insights/trusted-networks';
 import { unusedAccounts, unusedReasons } from '../../insights/unused-accounts';
 import type { ApiEnv } from '../context';
 import type { ApiDependencies } from '../dependencies';
@@ -122,6 +123,22 @@ const FindingSchema = z
   })
   .openapi('Finding');
 
+const FindingWithHistorySchema = FindingSchema.extend({
+  statusHistory: z.array(
+    z.object({
+      fromStatus: z.enum(findingStatuses).nullable(),
+      toStatus: z.enum(findingStatuses),
+      note: z.string().nullable(),
+      reason: z.enum(['analyst', 'new_activity']).openapi({
+        description:
+          'analyst: changed through the API; new_activity: reopened by a recompute that found more.',
+      }),
+      actor: z.object({ apiKeyId: z.uuid(), name: z.string() }).nullable(),
+      changedAt: z.string(),
+    }),
+  ),
+}).openapi('FindingWithHistory');
+
 const FindingFilterQuery = {
   ...pageQuery,
   kind: z.enum(findingKinds).optional(),
@@ -136,7 +153,9 @@ const FindingParams = IntegrationIdParams.extend({
 const FindingStatusBody = z
   .object({
     status: z.enum(findingStatuses),
-    note: z.string().max(2000).nullable().optional(),
+    note: z.string().max(2000).nullable().optional().openapi({
+      description: 'Kept when omitted; null clears it. Every change is recorded in statusHistory.',
+    }),
   })
   .strict()
   .openapi('FindingStatusChange');
@@ -178,6 +197,9 @@ const findingColumns = [
   { header: 'source_ip', value: (f: Finding) => f.sourceIp },
   { header: 'first_seen_at', value: (f: Finding) => f.firstSeenAt },
   { header: 'last_seen_at', value: (f: Finding) => f.lastSeenAt },
+  { header: 'user_ids', value: (f: Finding) => f.userIds },
+  { header: 'status_note', value: (f: Finding) => f.statusNote },
+  { header: 'details', value: (f: Finding) => JSON.stringify(f.details) },
   { header: 'evidence_login_ids', value: (f: Finding) => f.evidenceLoginIds },
 ];
 
@@ -459,14 +481,19 @@ export function insightRoutes(deps: ApiDependencies) {
       path: '/v1/integrations/{id}/findings/{findingId}',
       tags,
       summary: 'Acknowledge or resolve a finding',
-      description: 'The status survives every later recomputation.',
+      description:
+        'The status survives recomputation until new activity is added to the incident: the finding then ' +
+        'reopens, recorded in statusHistory. The API key making the change is recorded.',
       security: bearerSecurity,
       request: {
         params: FindingParams,
         body: { required: true, content: { 'application/json': { schema: FindingStatusBody } } },
       },
       responses: {
-        200: { description: 'The finding', content: { 'application/json': { schema: FindingSchema } } },
+        200: {
+          description: 'The finding with its status history',
+          content: { 'application/json': { schema: FindingWithHistorySchema } },
+        },
         ...errorResponses(404, 415),
       },
     }),
@@ -479,13 +506,45 @@ export function insightRoutes(deps: ApiDependencies) {
         integrationId: integration.id,
         findingId,
         status,
-        note: note ?? null,
+        note,
+        actor: { apiKeyId: c.get('apiKeyId') },
         now: now(),
       });
       if (!finding) throw notFound('finding');
       return c.json(finding, 200);
     },
   );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/integrations/{id}/findings/{findingId}',
+      tags,
+      summary: 'One finding with its status history',
+      security: bearerSecurity,
+      request: { params: FindingParams },
+      responses: {
+        200: {
+          description: 'The finding with its status history',
+          content: { 'application/json': { schema: FindingWithHistorySchema } },
+        },
+        ...errorResponses(404),
+      },
+    }),
+    async (c) => {
+      const { id, findingId } = c.req.valid('param');
+      const integration = await findTenantIntegration(sql, c.get('tenantId'), id);
+      const finding = await getFinding(sql, {
+        tenantId: c.get('tenantId'),
+        integrationId: integration.id,
+        findingId,
+      });
+      if (!finding) throw notFound('finding');
+      return c.json(finding, 200);
+    },
+  );
+
+  app.route('/', trustedNetworkRoutes(deps));
 
   app.openapi(
     createRoute({

@@ -27,7 +27,14 @@ describe('recomputeFindings activity', () => {
     const env = new MockActivityEnvironment();
 
     const first = await env.run(activities.recomputeFindings, { integrationId, since: null });
-    expect(first).toEqual({ opened: 10, updated: expect.any(Number), byKind: expect.any(Object) });
+    expect(first).toEqual({
+      opened: 10,
+      updated: expect.any(Number),
+      reopened: 0,
+      superseded: 0,
+      byKind: expect.any(Object),
+      unknownStatuses: [],
+    });
     const incremental = (await env.run(activities.recomputeFindings, {
       integrationId,
       runId: 'run-2',

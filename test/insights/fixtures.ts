@@ -103,6 +103,7 @@ export async function insertPermissionSets(
     profileId?: string | null;
     modifyAllData?: boolean;
     viewAllData?: boolean;
+    manageUsers?: boolean;
     apiUserOnly?: boolean;
     assignees?: string[];
   }[],
@@ -116,6 +117,7 @@ export async function insertPermissionSets(
       profile_id: s.profileId ?? null,
       modify_all_data: s.modifyAllData ?? false,
       view_all_data: s.viewAllData ?? false,
+      manage_users: s.manageUsers ?? false,
       api_user_only: s.apiUserOnly ?? false,
     })),
   )}`;

@@ -98,6 +98,26 @@ describe('insight routes: happy paths', () => {
     });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ status: 'acknowledged', statusNote: 'reset password' });
+    expect(patched.body.statusHistory).toEqual([
+      expect.objectContaining({
+        fromStatus: 'open',
+        toStatus: 'acknowledged',
+        note: 'reset password',
+        reason: 'analyst',
+        actor: { apiKeyId: expect.any(String), name: expect.any(String) },
+      }),
+    ]);
+    // A change without a note keeps the previous one; the history has both entries.
+    const resolved = await call('PATCH', `/v1/integrations/${integrationId}/findings/${id}`, {
+      status: 'resolved',
+    });
+    expect(resolved.body).toMatchObject({ status: 'resolved', statusNote: 'reset password' });
+    const one = await call('GET', `/v1/integrations/${integrationId}/findings/${id}`);
+    expect(one.body.statusHistory.map((h: { toStatus: string }) => h.toStatus)).toEqual([
+      'acknowledged',
+      'resolved',
+    ]);
+    await call('PATCH', `/v1/integrations/${integrationId}/findings/${id}`, { status: 'acknowledged' });
     await recomputeFindings(services.sql, { integrationId, since: null, now: FIXTURE_NOW });
     const acknowledged = await call('GET', `/v1/findings?status=acknowledged`);
     expect(acknowledged.body.data.map((f: { id: string }) => f.id)).toEqual([id]);
@@ -116,9 +136,32 @@ describe('insight routes: happy paths', () => {
         '/v1/integrations/{id}/findings',
         '/v1/integrations/{id}/findings/{findingId}',
         '/v1/findings',
+        '/v1/integrations/{id}/trusted-networks',
+        '/v1/integrations/{id}/trusted-networks/{networkId}',
       ]),
     );
+    expect(doc.paths['/v1/integrations/{id}/findings/{findingId}']).toHaveProperty('get');
     expect(doc.paths['/v1/integrations/{id}/findings/{findingId}']).toHaveProperty('patch');
+  });
+});
+
+describe('trusted networks', () => {
+  it('adds, lists and removes networks, normalising host bits, and rejects bad ones naming the field', async () => {
+    const base = `/v1/integrations/${integrationId}/trusted-networks`;
+    const added = await call('POST', base, { cidr: '198.51.100.7/24', label: 'VPN egress' });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ cidr: '198.51.100.0/24', label: 'VPN egress' });
+    expect((await call('POST', base, { cidr: '198.51.100.0/24', label: 'again' })).status).toBe(409);
+    const bad = await call('POST', base, { cidr: '10.0.0.300/8', label: 'x' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error.details)).toContain('cidr');
+    const unknown = await call('POST', base, { cidr: '10.0.0.0/8', label: 'x', typo: 1 });
+    expect(unknown.status).toBe(400);
+    const list = await call('GET', base);
+    expect(list.body.data.map((n: { cidr: string }) => n.cidr)).toEqual(['198.51.100.0/24']);
+    expect((await otherCall('GET', base)).status).toBe(404);
+    expect((await call('DELETE', `${base}/${added.body.id}`)).status).toBe(204);
+    expect((await call('DELETE', `${base}/${added.body.id}`)).status).toBe(404);
   });
 });
 

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '../../../platform/database';
+import { recomputeFindings } from '../../../insights/findings';
+import { connectTestServices } from '../../support/context';
+import { insertLogins } from '../fixtures';
+import { DAY, findingShapes, fullRun, loginFactory, NOW, uid, type Org } from './harness';
+
+let services: Awaited<ReturnType<typeof connectTestServices>>;
+let sql: Sql;
+beforeAll(async () => {
+  services = await connectTestServices();
+  sql = services.sql;
+});
+afterAll(async () => services.close());
+
+describe('privileged_user_unused', () => {
+  const helpdesk = uid(8);
+  const org: Org = {
+    users: [{ id: helpdesk, profileId: '00eSTD', createdAt: new Date('2025-01-01T00:00:00Z') }],
+    permissionSets: [{ id: '0PSHELPDESK0001', manageUsers: true, assignees: [helpdesk] }],
+  };
+
+  it('reports a Manage Users holder idle past the threshold, and supersedes it once they log in (D7)', async () => {
+    const make = loginFactory();
+    const idle = await fullRun(sql, org, [
+      make({ userId: helpdesk, at: new Date(NOW.getTime() - 31 * DAY) }),
+    ]);
+    expect(idle.findings.map((f) => f.kind)).toEqual(['privileged_user_unused']);
+    const nearMiss = await fullRun(sql, org, [
+      make({ userId: helpdesk, at: new Date(NOW.getTime() - 29 * DAY) }),
+    ]);
+    expect(nearMiss.findings).toEqual([]);
+
+    // A second run the next day changes nothing (no rewrite every run); a login then closes it.
+    const again = await recomputeFindings(sql, { integrationId: idle.integrationId, since: null, now: NOW });
+    expect(again).toMatchObject({ opened: 0, updated: 0 });
+    await insertLogins(sql, idle.integrationId, [
+      make({ userId: helpdesk, at: new Date(NOW.getTime() - DAY) }),
+    ]);
+    const after = await recomputeFindings(sql, {
+      integrationId: idle.integrationId,
+      since: new Date(NOW.getTime() - 2 * DAY),
+      now: NOW,
+    });
+    expect(after.superseded).toBe(1);
+    expect(await findingShapes(sql, idle.tenantId, idle.integrationId)).toEqual([]);
+  });
+});
