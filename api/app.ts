@@ -7,6 +7,7 @@ import type { ApiEnv } from './context';
 import type { ApiDependencies } from './dependencies';
 import { ApiError, errorBody, notFound, type ErrorDetail } from './errors';
 import { featureRoutes } from './feature-routes';
+import { consoleRoutes } from './console/routes';
 import { infrastructureError } from './outages';
 import { limitBodySize } from './middleware/body-limit';
 import { rateLimitPerKey } from './middleware/rate-limit';
@@ -85,6 +86,11 @@ export function createApp(deps: ApiDependencies) {
   for (const routes of featureRoutes) app.route('/', routes(deps));
 
   mountDocs(app);
+  // The web console at / speaks to the routes above through app.request, with the browser's own key.
+  app.route(
+    '/',
+    consoleRoutes({ fetcher: (path, init) => app.request(path, init), temporalUi: deps.config.temporalUi }),
+  );
 
   app.notFound((c) => respond(c, new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -18,6 +18,8 @@ export interface ApiConfig {
   workflowUpdateTimeoutMs?: number;
   /** Per-integration cooldowns of Test Connectivity / Collect Now. Default: 15 s / 60 s. */
   actionCooldowns?: Partial<ActionCooldowns>;
+  /** The Temporal Web UI the console links workflows to (TEMPORAL_UI_URL); no link when unset. */
+  temporalUi?: { url: string; namespace: string };
 }
 
 /** Everything a request handler may touch, built once by the composition root (api/main.ts). */

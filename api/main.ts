@@ -38,6 +38,9 @@ const app = createApp({
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
+    ...(env.TEMPORAL_UI_URL
+      ? { temporalUi: { url: env.TEMPORAL_UI_URL, namespace: env.TEMPORAL_NAMESPACE } }
+      : {}),
   },
 });
 const server = serve({ fetch: app.fetch, port: env.API_PORT, hostname: env.API_HOST }, (info) =>

@@ -172,6 +172,7 @@ try {
     TEMPORAL_ADDRESS: temporalAddress,
     SECRETS_KEY: secretsKey(),
     ALLOW_LOCAL_SALESFORCE_URLS: runDemo ? 'true' : String(env.ALLOW_LOCAL_SALESFORCE_URLS),
+    ...(temporalUi && !env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: temporalUi } : {}),
   };
   startChild('worker', 'worker/main.ts', childEnv);
   startChild('API', 'api/main.ts', childEnv);
