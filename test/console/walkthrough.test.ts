@@ -77,7 +77,7 @@ describe('console walkthrough in a browser', () => {
     await expect
       .poll(() => page.locator('#progress [data-run-state]').getAttribute('data-run-state'), {
         timeout: 120_000,
-        intervals: [500],
+        interval: 500,
       })
       .toBe('succeeded');
     expect(await page.locator('#progress').textContent()).toMatch(/User: 40/);
