@@ -188,7 +188,8 @@ try {
 
   const lines = [
     `identity-collector is up (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    `  API:            ${apiUrl}   (docs ${apiUrl}/docs, readiness ${apiUrl}/readyz)`,
+    `  Console:        ${demo ? `${apiUrl}/sign-in#key=${demo.apiKey}` : `${apiUrl}/`}`,
+    `  API:            ${apiUrl}/v1   (docs ${apiUrl}/docs, readiness ${apiUrl}/readyz)`,
     `  Temporal UI:    ${temporalUi ?? '(external Temporal: use its own UI)'}`,
     `  Temporal:       ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`,
     `  PostgreSQL:     ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`,
@@ -198,6 +199,7 @@ try {
           `  Demo org:       ${demo.salesforceUrl}  consumer key ${demo.consumerKey}`,
           `  Demo API key:   ${demo.apiKey}`,
           `  Demo integration ${demo.integrationId}: ${demo.status}`,
+          `  CLI:            IDENTITY_COLLECTOR_API_KEY=${demo.apiKey} npm run cli -- integrations status ${demo.integrationId}`,
           `  Try:            curl -H 'Authorization: Bearer ${demo.apiKey}' ${apiUrl}/v1/integrations/${demo.integrationId}`,
         ]
       : []),

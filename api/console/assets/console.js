@@ -196,6 +196,16 @@ setInterval(() => {
   for (const el of document.querySelectorAll('[data-countdown]')) countdown(el);
 }, 1000);
 
+// `npm start` prints a one-click URL, /sign-in#key=<demo key>: the fragment never reaches the server or its
+// logs; it is taken off the address bar at once.
+const fromLink = new URLSearchParams(location.hash.slice(1)).get('key');
+if (document.body.dataset.page === 'sign-in' && fromLink) {
+  history.replaceState(null, '', location.pathname + location.search);
+  const form = document.getElementById('sign-in');
+  form.querySelector('#api-key').value = fromLink;
+  void signIn(form);
+}
+
 if (document.body.dataset.page !== 'sign-in') {
   if (!apiKey()) signInAgain();
   else {
