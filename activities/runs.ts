@@ -3,6 +3,7 @@ import type {
   CollectedObject,
   IntegrationState,
   RunKind,
+  RunOutcomeStatus,
   RunSummary,
   RunTrigger,
 } from '../workflows/definitions';
@@ -111,7 +112,7 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
 
     async finishCollectionRun(input: {
       runId: string;
-      status: 'succeeded' | 'partial' | 'failed' | 'cancelled';
+      status: RunOutcomeStatus;
       error: string | null;
     }): Promise<RunSummary> {
       const [row] = await sql<RunRow[]>`

@@ -2,7 +2,7 @@ import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { requireApiKey } from './auth';
+import { requireApiKey, requireScopeForWrites } from './auth';
 import type { ApiEnv } from './context';
 import type { ApiDependencies } from './dependencies';
 import { ApiError, errorBody, notFound, type ErrorDetail } from './errors';
@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health';
 import { integrationActionRoutes } from './routes/integration-actions';
 import { integrationRoutes } from './routes/integrations';
 import { runRoutes } from './routes/runs';
+import { sessionRoutes } from './routes/session';
 
 function issueDetails(error: ZodError, where?: string): ErrorDetail[] {
   return error.issues.map((issue) => ({
@@ -75,10 +76,19 @@ export function createApp(deps: ApiDependencies) {
   app.use('*', requestLog(deps.logger));
   app.route('/', healthRoutes(deps));
 
-  app.use('/v1/*', requireApiKey(deps.sql));
+  app.use(
+    '/v1/*',
+    requireApiKey(deps.sql, {
+      failuresPerMinute: deps.config.authFailuresPerMinute,
+      now: deps.now,
+      logger: deps.logger,
+    }),
+  );
   app.use('/v1/*', rateLimitPerKey(deps.config.rateLimitPerMinute, deps.now));
+  app.use('/v1/*', requireScopeForWrites());
   app.use('/v1/*', limitBodySize(deps.config.bodyLimitBytes));
 
+  app.route('/v1/session', sessionRoutes());
   app.route('/v1/integrations', integrationRoutes(deps));
   app.route('/v1/integrations', integrationActionRoutes(deps));
   app.route('/v1/integrations', runRoutes(deps));

@@ -12,6 +12,8 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   /** Token-bucket size and refill per API key per minute. */
   rateLimitPerMinute: number;
+  /** Failed authentications per client address per minute before 429 (default 60). */
+  authFailuresPerMinute?: number;
   /** Task queue new integration workflows are started on (TEMPORAL_TASK_QUEUE; tests use their own). */
   taskQueue: string;
   /** How long Test Connectivity / Collect Now wait for the workflow's answer. Default: 60 s. */

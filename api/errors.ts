@@ -8,6 +8,7 @@ export const errorStatuses = {
   invalid_request: 400,
   malformed_json: 400,
   unauthorized: 401,
+  insufficient_scope: 403,
   not_found: 404,
   integration_exists: 409,
   integration_disconnected: 409,

@@ -3,7 +3,7 @@ import { loadEnvironmentOrExit } from '../platform/env';
 import { createSql } from '../platform/database';
 import { createLogger } from '../platform/logger';
 import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-guard';
-import { createSecretBox } from '../platform/secrets';
+import { openSecretBoxOrExit } from '../platform/secrets';
 import { connectClient, temporalSettings } from '../platform/temporal';
 import { assertPortFree } from '../dev/ports';
 import { createApp } from './app';
@@ -27,12 +27,13 @@ const sql = createSql({
   poolSize: env.DATABASE_POOL_SIZE,
   applicationName: 'identity-collector-api',
 });
+const secrets = await openSecretBoxOrExit(env, sql, logger);
 const temporal = await connectClient(temporalSettings(env));
 const app = createApp({
   sql,
   temporal,
   logger,
-  secrets: createSecretBox({ id: env.SECRETS_KEY_ID, key: env.SECRETS_KEY! }, env.SECRETS_PREVIOUS_KEYS),
+  secrets,
   config: {
     allowLocalSalesforceUrls: env.ALLOW_LOCAL_SALESFORCE_URLS,
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { readOrCreatePrivateFile } from './private-file';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
@@ -19,7 +20,7 @@ import { provisionDemo, type DemoSummary } from './demo';
  */
 const env = loadEnvironmentOrExit();
 const dataDir = resolve(env.DATA_DIR);
-mkdirSync(dataDir, { recursive: true });
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 const started = Date.now();
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 const children: ChildProcess[] = [];
@@ -64,9 +65,9 @@ process.on('SIGTERM', () => void shutdown(0));
 
 function secretsKey(): string {
   if (env.SECRETS_KEY) return env.SECRETS_KEY;
-  const file = join(dataDir, 'secrets.key');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
+  // Demo only: the key sits next to the database it protects, so one copy of .data holds both. Production sets
+  // SECRETS_KEY from a secret store (SECURITY.md).
+  return readOrCreatePrivateFile(join(dataDir, 'secrets.key'), () => randomBytes(32).toString('base64'));
 }
 
 function startChild(name: string, script: string, childEnv: NodeJS.ProcessEnv): ChildProcess {

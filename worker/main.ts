@@ -8,7 +8,7 @@ import { loadEnvironmentOrExit } from '../platform/env';
 import { createSql } from '../platform/database';
 import { createLogger } from '../platform/logger';
 import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-guard';
-import { createSecretBox } from '../platform/secrets';
+import { openSecretBoxOrExit } from '../platform/secrets';
 import { connectClient, connectWorkerConnection, temporalSettings } from '../platform/temporal';
 import { createSalesforceClientFactory } from '../activities/salesforce/client';
 import { ensureReconcilerSchedule } from '../activities/schedules';
@@ -29,6 +29,7 @@ const sql = createSql({
   statementTimeoutMs: 15 * 60_000,
   idleInTransactionTimeoutMs: 60_000,
 });
+const secrets = await openSecretBoxOrExit(env, sql, logger);
 const temporal = await connectClient(settings);
 const connection = await connectWorkerConnection(settings);
 const salesforce = createSalesforceClientFactory({ allowLocalUrls: env.ALLOW_LOCAL_SALESFORCE_URLS });
@@ -50,7 +51,7 @@ const worker = await createWorker({
   deps: {
     sql,
     temporal,
-    secrets: createSecretBox({ id: env.SECRETS_KEY_ID, key: env.SECRETS_KEY! }, env.SECRETS_PREVIOUS_KEYS),
+    secrets,
     salesforce,
     logger,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
