@@ -96,10 +96,14 @@ export function createApp(deps: ApiDependencies) {
   for (const routes of featureRoutes) app.route('/', routes(deps));
 
   mountDocs(app);
-  // The web console at / speaks to the routes above through app.request, with the browser's own key.
+  // The web console at / speaks to the routes above through app.request, with the browser's own key and
+  // connection (so per-address limits count the browser, not the console).
   app.route(
     '/',
-    consoleRoutes({ fetcher: (path, init) => app.request(path, init), temporalUi: deps.config.temporalUi }),
+    consoleRoutes({
+      fetcher: (path, init, env) => app.request(path, init, env as object),
+      temporalUi: deps.config.temporalUi,
+    }),
   );
 
   app.notFound((c) => respond(c, new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}`)));

@@ -1,9 +1,12 @@
+import type { Session } from '../routes/session';
+
 /**
  * The console's only way to data: the public /v1 API of the same app, called in-process with the browser's own
  * API key (`app.request`). So the console sees exactly what an API client sees: same auth, tenancy, rate
  * limit, validation and error envelope. There is no private back door.
  */
-export type Fetcher = (path: string, init: RequestInit) => Response | Promise<Response>;
+/** `env` is the browser request's own (its socket), so the API sees the browser's address, e.g. for auth limits. */
+export type Fetcher = (path: string, init: RequestInit, env: unknown) => Response | Promise<Response>;
 
 export interface ApiErrorBody {
   code: string;
@@ -15,15 +18,13 @@ export interface ApiErrorBody {
 export type ApiResult<T> =
   { ok: true; status: number; body: T } | { ok: false; status: number; error: ApiErrorBody };
 
-export interface Session {
-  tenant: { id: string; name: string } | null;
-  key: { id: string; name: string; scope: 'admin' | 'read' } | null;
-}
+export type { Session };
 
 export class ConsoleApi {
   constructor(
     private readonly fetcher: Fetcher,
     private readonly authorization: string,
+    private readonly env: unknown,
   ) {}
 
   get<T>(path: string): Promise<ApiResult<T>> {
@@ -31,15 +32,19 @@ export class ConsoleApi {
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
-    const res = await this.fetcher(path, {
-      method,
-      headers: {
-        authorization: this.authorization,
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    const res = await this.fetcher(
+      path,
+      {
+        method,
+        headers: {
+          authorization: this.authorization,
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+      this.env,
+    );
     const text = await res.text();
     let parsed: unknown;
     try {
@@ -55,19 +60,13 @@ export class ConsoleApi {
     return { ok: false, status: res.status, error };
   }
 
-  /**
-   * Who is signed in and what the key may do. A read key sees no action buttons (the API refuses its writes
-   * with 403 anyway). An API without /v1/session (older deployment) is treated as a full-access key.
-   */
-  async session(): Promise<ApiResult<Session>> {
-    const result = await this.get<Session>('/v1/session');
-    if (!result.ok && result.status === 404) {
-      return { ok: true, status: 200, body: { tenant: null, key: null } };
-    }
-    return result;
+  /** Who is signed in and what the key may do (GET /v1/session). */
+  session(): Promise<ApiResult<Session>> {
+    return this.get<Session>('/v1/session');
   }
 }
 
-export function canAct(session: Session): boolean {
-  return session.key?.scope !== 'read';
+/** A read key sees no action buttons (the API refuses its writes with 403 insufficient_scope anyway). */
+export function canAct(session: Session | undefined): boolean {
+  return session?.key.scope === 'admin';
 }

@@ -189,7 +189,7 @@ export function consoleRoutes(options: ConsoleOptions) {
   fragments.use('*', async (c, next) => {
     const authorization = c.req.header('authorization');
     if (!authorization) return c.text('Sign in first', 401);
-    c.set('api', new ConsoleApi(options.fetcher, authorization));
+    c.set('api', new ConsoleApi(options.fetcher, authorization, c.env));
     await next();
   });
 
@@ -199,9 +199,10 @@ export function consoleRoutes(options: ConsoleOptions) {
   const failed = (c: Context, result: { status: number; error: ApiErrorBody }) =>
     show(c, result.status, <ErrorNotice error={result.error} />);
 
-  const sessionOf = async (api: ConsoleApi): Promise<Session> => {
+  // Without a readable session (an API outage) the console shows data but no actions.
+  const sessionOf = async (api: ConsoleApi): Promise<Session | undefined> => {
     const session = await api.session();
-    return session.ok ? session.body : { tenant: null, key: null };
+    return session.ok ? session.body : undefined;
   };
 
   fragments.get('/integrations', async (c) => {

@@ -147,21 +147,14 @@ async function signIn(form) {
     error.textContent = 'The API did not answer. Check that it is running.';
     return;
   }
-  let scope = 'admin';
-  if (res.ok) {
-    scope = (await res.json()).key?.scope ?? 'admin';
-  } else if (res.status === 404) {
-    // An API without /v1/session: check the key on a read instead.
-    const probe = await fetch('/v1/integrations?limit=1', { headers: { authorization: `Bearer ${key}` } });
-    if (!probe.ok) res = probe;
-  }
-  if (!res.ok && res.status !== 404) {
+  if (!res.ok) {
     const body = await res.json().catch(() => undefined);
     error.textContent = body?.error?.message ?? `The API refused the key (HTTP ${res.status}).`;
     input.setAttribute('aria-invalid', 'true');
     input.focus();
     return;
   }
+  const scope = (await res.json()).key.scope;
   sessionStorage.setItem(KEY, key);
   sessionStorage.setItem(SCOPE, scope);
   const next = new URLSearchParams(location.search).get('next');
