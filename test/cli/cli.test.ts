@@ -75,7 +75,7 @@ describe('the CLI over the HTTP API', () => {
     const result = await cli(['integrations', 'list'], { ...env, IDENTITY_COLLECTOR_API_KEY: 'ic_wrong' });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^Error: The API key is not valid or has been revoked \(unauthorized, request /,
+      /^Error: The API key is not valid, has expired or has been revoked \(unauthorized, request /,
     );
   });
 
