@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi';
+import type { ConnectivityResult } from '../../../workflows/definitions';
 import type { CollectionRunSchema } from '../../schemas/run';
 import { ErrorNotice, Fragment, LocalTime } from './layout';
 import {
@@ -14,32 +15,7 @@ export type CollectionRun = z.infer<typeof CollectionRunSchema>;
 
 const number = (n: number) => n.toLocaleString('en-US');
 
-/** One requirement of Test Connectivity (api `checks`); `skipped` when an earlier failure made it moot. */
-export interface ConnectivityCheck {
-  name: string;
-  title: string;
-  status: 'pass' | 'fail' | 'skipped';
-  detail?: string;
-  fix?: string;
-}
-
-export type ConnectivityResult =
-  | {
-      ok: true;
-      message: string;
-      edition: string;
-      apiUsage?: { used: number; max: number; percent: number };
-      checks?: ConnectivityCheck[];
-      checkedAt: string;
-    }
-  | {
-      ok: false;
-      code: string;
-      message: string;
-      fix: string;
-      checks?: ConnectivityCheck[];
-      checkedAt: string;
-    };
+export type { ConnectivityResult };
 
 export function IntegrationDetailView(props: {
   integration: IntegrationDetail;
