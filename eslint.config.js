@@ -52,6 +52,12 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The console's browser script: plain ES module served as is (no build step).
+    files: ['api/console/assets/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { projectService: false } },
+  },
+  {
     // Workflow code is replayed deterministically in a sandbox: no I/O, no Node builtins, activities by type only.
     files: ['workflows/**/*.ts'],
     rules: {

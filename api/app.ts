@@ -8,6 +8,7 @@ import type { ApiEnv } from './context';
 import type { ApiDependencies } from './dependencies';
 import { ApiError, errorBody, notFound, type ErrorDetail } from './errors';
 import { featureRoutes } from './feature-routes';
+import { consoleRoutes } from './console/routes';
 import { infrastructureError } from './outages';
 import { limitBodySize } from './middleware/body-limit';
 import { rateLimitPerKey } from './middleware/rate-limit';
@@ -105,6 +106,15 @@ export function createApp(deps: ApiDependencies) {
   for (const routes of featureRoutes) app.route('/', routes(deps));
 
   mountDocs(app);
+  // The web console at / speaks to the routes above through app.request, with the browser's own key and
+  // connection (so per-address limits count the browser, not the console).
+  app.route(
+    '/',
+    consoleRoutes({
+      fetcher: (path, init, env) => app.request(path, init, env as object),
+      temporalUi: deps.config.temporalUi,
+    }),
+  );
 
   app.notFound((c) => respond(c, new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -27,6 +27,8 @@ export interface ApiConfig {
   actionCooldowns?: Partial<ActionCooldowns>;
   /** Exports streaming at once per process (each holds a pooled connection). Default: 2. */
   maxConcurrentExports?: number;
+  /** The Temporal Web UI the console links workflows to (TEMPORAL_UI_URL); no link when unset. */
+  temporalUi?: { url: string; namespace: string };
 }
 
 /** Everything a request handler may touch, built once by the composition root (api/main.ts). */

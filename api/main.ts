@@ -52,6 +52,9 @@ const app = createApp({
     reportsPerTenant: env.API_REPORTS_PER_TENANT,
     maxIntegrationsPerTenant: env.MAX_INTEGRATIONS_PER_TENANT,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
+    ...(env.TEMPORAL_UI_URL
+      ? { temporalUi: { url: env.TEMPORAL_UI_URL, namespace: env.TEMPORAL_NAMESPACE } }
+      : {}),
   },
 });
 const server = serve({ fetch: app.fetch, port: env.API_PORT, hostname: env.API_HOST }, (info) =>

@@ -191,6 +191,7 @@ try {
     TEMPORAL_ADDRESS: temporalAddress,
     SECRETS_KEY: secretsKey(),
     ALLOW_LOCAL_SALESFORCE_URLS: runDemo ? 'true' : String(env.ALLOW_LOCAL_SALESFORCE_URLS),
+    ...(temporalUi && !env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: temporalUi } : {}),
   };
   startChild('worker', 'worker/main.ts', childEnv);
   startChild('API', 'api/main.ts', childEnv);
@@ -206,7 +207,8 @@ try {
 
   const lines = [
     `identity-collector is up (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    `  API:            ${apiUrl}   (docs ${apiUrl}/docs, readiness ${apiUrl}/readyz)`,
+    `  Console:        ${demo ? `${apiUrl}/sign-in#key=${demo.apiKey}` : `${apiUrl}/`}`,
+    `  API:            ${apiUrl}/v1   (docs ${apiUrl}/docs, readiness ${apiUrl}/readyz)`,
     `  Metrics:        ${apiUrl}/metrics, worker http://${env.WORKER_HTTP_HOST}:${env.WORKER_HTTP_PORT}/metrics (health /healthz)`,
     `  Temporal UI:    ${temporalUi ?? '(external Temporal: use its own UI)'}`,
     `  Temporal:       ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`,
@@ -217,6 +219,7 @@ try {
           `  Demo org:       ${demo.salesforceUrl}  consumer key ${demo.consumerKey}`,
           `  Demo API key:   ${demo.apiKey}`,
           `  Demo integration ${demo.integrationId}: ${demo.status}`,
+          `  CLI:            IDENTITY_COLLECTOR_API_KEY=${demo.apiKey} npm run cli -- integrations status ${demo.integrationId}`,
           `  Try:            curl -H 'Authorization: Bearer ${demo.apiKey}' ${apiUrl}/v1/integrations/${demo.integrationId}`,
         ]
       : []),

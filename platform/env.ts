@@ -41,6 +41,8 @@ export const environmentSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** Base URL of the Temporal Web UI; the console links each integration's workflow there. */
+  TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
   TEMPORAL_RETENTION: z
     .string()
     .regex(/^\d+h$/, 'must be a number of hours, e.g. 720h')

@@ -100,6 +100,17 @@ export interface IntegrationStatus {
   continuedAsNewCount: number;
 }
 
+/** One requirement Test Connectivity checks; `skipped` when an earlier failure made it impossible to check. */
+// A type alias, not an interface: it is stored as JSON (sql.json needs an index signature).
+export type ConnectivityCheck = {
+  name: string;
+  title: string;
+  status: 'pass' | 'fail' | 'skipped';
+  detail?: string;
+  /** On failure: the Salesforce setup step that fixes it. */
+  fix?: string;
+};
+
 export type ConnectivityResult =
   | {
       ok: true;
@@ -107,6 +118,8 @@ export type ConnectivityResult =
       edition: string;
       orgId: string;
       apiUsage: { used: number; max: number; percent: number };
+      /** Absent in results recorded before the checklist existed. */
+      checks?: ConnectivityCheck[];
       checkedAt: string;
     }
   | {
@@ -114,6 +127,7 @@ export type ConnectivityResult =
       code: string;
       message: string;
       fix: string;
+      checks?: ConnectivityCheck[];
       checkedAt: string;
     };
 

@@ -15,6 +15,7 @@ export type SetupErrorCode =
   | 'INVALID_CLIENT_SECRET'
   | 'CLIENT_CREDENTIALS_FLOW_DISABLED'
   | 'NO_RUN_AS_USER'
+  | 'IP_RESTRICTED'
   | 'RUN_AS_USER_INACTIVE'
   | 'WRONG_DOMAIN'
   /** A URL failed the SSRF guard in the worker (stored org URL, instance_url, or a non-public address). */

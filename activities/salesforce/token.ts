@@ -169,6 +169,13 @@ export function classifyTokenError(status: number, code: string, description: st
       `${APP_PATH} → Edit Policies → Client Credentials Flow → Run As: choose an active user with API Enabled (enter the Username, not the email).`,
     );
   }
+  if (text.includes('ip restricted') || text.includes('ip address not allowed')) {
+    return new SalesforceSetupError(
+      'IP_RESTRICTED',
+      `Salesforce refused the token because the collector's IP address is outside the allowed ranges (${description}).`,
+      `${APP_PATH} → Edit Policies → OAuth Policies → IP Relaxation: "Relax IP restrictions", or add the collector's egress IP addresses to the Run As user's profile (Setup → Profiles → the profile → Login IP Ranges) and to Setup → Network Access.`,
+    );
+  }
   if (text.includes('inactive user') || text.includes('user is inactive')) {
     return new SalesforceSetupError(
       'RUN_AS_USER_INACTIVE',

@@ -110,6 +110,23 @@ export const UpdateIntegrationBodySchema = z
 
 const timestamp = z.string().openapi({ format: 'date-time', example: '2026-05-01T10:00:00.000Z' });
 
+const ConnectivityCheckSchema = z
+  .object({
+    name: z.string().openapi({ example: 'manage_users' }),
+    title: z.string(),
+    status: z.enum(['pass', 'fail', 'skipped']),
+    detail: z.string().optional(),
+    fix: z
+      .string()
+      .optional()
+      .openapi({ description: 'On failure: the Salesforce setup step that fixes it.' }),
+  })
+  .openapi('ConnectivityCheck');
+const checks = z.array(ConnectivityCheckSchema).optional().openapi({
+  description:
+    'Every requirement, in order, with pass/fail and its fix (absent on results recorded earlier).',
+});
+
 export const ConnectivityResultSchema = z
   .union([
     z.object({
@@ -118,6 +135,7 @@ export const ConnectivityResultSchema = z
       edition: z.string().openapi({ example: 'Enterprise Edition' }),
       orgId: z.string(),
       apiUsage: z.object({ used: z.number(), max: z.number(), percent: z.number() }),
+      checks,
       checkedAt: timestamp,
     }),
     z.object({
@@ -125,6 +143,7 @@ export const ConnectivityResultSchema = z
       code: z.string().openapi({ description: 'Classified failure, e.g. invalid_client.' }),
       message: z.string(),
       fix: z.string().openapi({ description: 'The Salesforce setup step to fix it.' }),
+      checks,
       checkedAt: timestamp,
     }),
   ])

@@ -38,6 +38,11 @@ export interface OrgSummary extends CreatedOrg {
   runAsUser: boolean;
   runAsCanManageUsers: boolean;
   runAsApiEnabled: boolean;
+  runAsCanManageExternalUsers: boolean;
+  runAsApiOnly: boolean;
+  runAsProfile: 'collector' | 'minimumAccess';
+  runAsLicense: 'Salesforce' | 'Salesforce Integration';
+  ipRestricted: boolean;
   apiEnabled: boolean;
   sessionTimeoutMinutes: number;
   locatorTtlMinutes: number;
@@ -117,6 +122,11 @@ export function createControl(state: SimulatorState): SimulatorControl {
       runAsUser: config.runAsUser,
       runAsCanManageUsers: config.runAsCanManageUsers,
       runAsApiEnabled: config.runAsApiEnabled,
+      runAsCanManageExternalUsers: config.runAsCanManageExternalUsers,
+      runAsApiOnly: config.runAsApiOnly,
+      runAsProfile: config.runAsProfile,
+      runAsLicense: config.runAsLicense,
+      ipRestricted: config.ipRestricted,
       apiEnabled: config.apiEnabled,
       sessionTimeoutMinutes: config.sessionTimeoutMinutes,
       locatorTtlMinutes: config.locatorTtlMinutes,

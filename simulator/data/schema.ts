@@ -50,6 +50,9 @@ const permissionFlags: FieldSpec[] = [
   ['PermissionsApiEnabled', 'boolean'],
   ['PermissionsApiUserOnly', 'boolean'],
   ['PermissionsManageUsers', 'boolean'],
+  // "Manage Internal Users" and "Manage External Users" (API names ManageInternalUsers, ManagePartners).
+  ['PermissionsManageInternalUsers', 'boolean'],
+  ['PermissionsManagePartners', 'boolean'],
   ['PermissionsModifyAllData', 'boolean'],
   ['PermissionsViewAllData', 'boolean'],
   ['PermissionsViewSetup', 'boolean'],

@@ -26,20 +26,47 @@ export interface DirectoryOptions {
   now: number;
   runAsCanManageUsers: boolean;
   runAsApiEnabled: boolean;
+  runAsCanManageExternalUsers: boolean;
+  runAsApiOnly: boolean;
 }
 
 type Flags = Partial<
   Record<
-    'ApiEnabled' | 'ApiUserOnly' | 'ManageUsers' | 'ModifyAllData' | 'ViewAllData' | 'ViewSetup',
+    | 'ApiEnabled'
+    | 'ApiUserOnly'
+    | 'ManageUsers'
+    | 'ManageInternalUsers'
+    | 'ManagePartners'
+    | 'ModifyAllData'
+    | 'ViewAllData'
+    | 'ViewSetup',
     boolean
   >
 >;
 
-function permissionColumns(flags: Flags): RecordRow {
+/** The run-as profile's permissions as the org's switches set them (see OrgSpec). */
+export function runAsFlags(options: {
+  runAsCanManageUsers: boolean;
+  runAsApiEnabled: boolean;
+  runAsCanManageExternalUsers: boolean;
+  runAsApiOnly: boolean;
+}): Flags {
+  return {
+    ManageUsers: options.runAsCanManageUsers,
+    ManageInternalUsers: options.runAsCanManageUsers,
+    ManagePartners: options.runAsCanManageExternalUsers,
+    ApiEnabled: options.runAsApiEnabled,
+    ApiUserOnly: options.runAsApiOnly,
+  };
+}
+
+export function permissionColumns(flags: Flags): RecordRow {
   return {
     PermissionsApiEnabled: flags.ApiEnabled ?? false,
     PermissionsApiUserOnly: flags.ApiUserOnly ?? false,
     PermissionsManageUsers: flags.ManageUsers ?? false,
+    PermissionsManageInternalUsers: flags.ManageInternalUsers ?? flags.ManageUsers ?? false,
+    PermissionsManagePartners: flags.ManagePartners ?? false,
     PermissionsModifyAllData: flags.ModifyAllData ?? false,
     PermissionsViewAllData: flags.ViewAllData ?? false,
     PermissionsViewSetup: flags.ViewSetup ?? false,
@@ -47,6 +74,7 @@ function permissionColumns(flags: Flags): RecordRow {
 }
 
 export const RUN_AS_PROFILE = 'Identity Collector Integration';
+export const MINIMUM_ACCESS_PROFILE = 'Minimum Access - API Only Integrations';
 export const ELEVATED_PERMISSION_SET = 'Elevated_Modify_All_Data';
 
 const LICENSES = [
@@ -63,7 +91,14 @@ const PROFILES: { name: string; license: string; userType: string; flags: Flags 
     name: 'System Administrator',
     license: 'Salesforce',
     userType: 'Standard',
-    flags: { ApiEnabled: true, ManageUsers: true, ModifyAllData: true, ViewAllData: true, ViewSetup: true },
+    flags: {
+      ApiEnabled: true,
+      ManageUsers: true,
+      ManagePartners: true,
+      ModifyAllData: true,
+      ViewAllData: true,
+      ViewSetup: true,
+    },
   },
   { name: 'Standard User', license: 'Salesforce', userType: 'Standard', flags: { ApiEnabled: true } },
   { name: 'Sales Representative', license: 'Salesforce', userType: 'Standard', flags: { ApiEnabled: true } },
@@ -76,14 +111,15 @@ const PROFILES: { name: string; license: string; userType: string; flags: Flags 
   { name: 'Chatter Free User', license: 'Chatter Free', userType: 'CsnOnly', flags: {} },
   { name: 'Customer Community User', license: 'Customer Community', userType: 'CspLitePortal', flags: {} },
   {
-    name: 'Minimum Access - API Only Integrations',
+    name: MINIMUM_ACCESS_PROFILE,
     license: 'Salesforce Integration',
     userType: 'Standard',
     flags: { ApiEnabled: true, ApiUserOnly: true },
   },
   {
+    // A full Salesforce licence: the Salesforce Integration licence cannot hold Manage Users.
     name: RUN_AS_PROFILE,
-    license: 'Salesforce Integration',
+    license: 'Salesforce',
     userType: 'Standard',
     flags: { ApiUserOnly: true, ViewSetup: true },
   },
@@ -110,7 +146,7 @@ const ROLE_PROFILE: Record<Exclude<Role, 'system'>, string[]> = {
   platform: ['Standard Platform User'],
   chatter: ['Chatter Free User'],
   community: ['Customer Community User'],
-  integration: ['Minimum Access - API Only Integrations'],
+  integration: [MINIMUM_ACCESS_PROFILE],
   runAs: [RUN_AS_PROFILE],
 };
 
@@ -222,7 +258,10 @@ export function generateDirectory(data: OrgData, random: Random, options: Direct
     const id = data.newId(KEY_PREFIX.Profile);
     const flags: Flags =
       profile.name === RUN_AS_PROFILE
-        ? { ...profile.flags, ManageUsers: options.runAsCanManageUsers, ApiEnabled: options.runAsApiEnabled }
+        ? {
+            ...profile.flags,
+            ...runAsFlags(options),
+          }
         : profile.flags;
     profileIds.set(profile.name, id);
     records.Profile.insert({

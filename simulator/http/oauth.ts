@@ -15,6 +15,9 @@ export const OAUTH_ERRORS = {
   unknownClient: { error: 'invalid_client_id', error_description: 'client identifier invalid' },
   badSecret: { error: 'invalid_client', error_description: 'invalid client credentials' },
   noRunAsUser: { error: 'invalid_grant', error_description: 'no client credentials user enabled' },
+  // The app enforces IP restrictions (or the run-as user's profile has Login IP Ranges) and the caller's
+  // address is outside them; LoginHistory records "Failed: IP Address Not Allowed" (LOGIN_OAUTH_INVALID_IP).
+  ipRestricted: { error: 'invalid_grant', error_description: 'ip restricted' },
 } satisfies Record<string, OAuthError>;
 
 function oauthError(error: OAuthError, org?: Org): Response {
@@ -65,6 +68,7 @@ export async function tokenEndpoint(c: Context, state: SimulatorState): Promise<
   if (clientSecret !== config.consumerSecret) return oauthError(OAUTH_ERRORS.badSecret, org);
   if (!config.clientCredentialsEnabled) return oauthError(OAUTH_ERRORS.unsupportedGrantType, org);
   if (!config.runAsUser || org.runAsRow < 0) return oauthError(OAUTH_ERRORS.noRunAsUser, org);
+  if (config.ipRestricted) return oauthError(OAUTH_ERRORS.ipRestricted, org);
 
   const now = state.clock.now();
   const session = org.tokens.issue(org.runAsRow, now);

@@ -7,6 +7,16 @@ const configurable = {
   runAsUser: z.boolean(),
   runAsCanManageUsers: z.boolean(),
   runAsApiEnabled: z.boolean(),
+  /** "Manage External Users" (PermissionsManagePartners) on the run-as user. */
+  runAsCanManageExternalUsers: z.boolean(),
+  /** "API Only User" (PermissionsApiUserOnly) on the run-as user. */
+  runAsApiOnly: z.boolean(),
+  /** collector: its own profile; minimumAccess: the "Minimum Access - API Only Integrations" profile. */
+  runAsProfile: z.enum(['collector', 'minimumAccess']),
+  /** The licence of the run-as user's profile. */
+  runAsLicense: z.enum(['Salesforce', 'Salesforce Integration']),
+  /** The app enforces IP restrictions and our address is not allowed: the token request fails. */
+  ipRestricted: z.boolean(),
   apiEnabled: z.boolean(),
   dailyApiMax: z.number().int().min(1),
   sessionTimeoutMinutes: z
@@ -34,6 +44,11 @@ export const orgSpecSchema = z
     runAsUser: configurable.runAsUser.default(true),
     runAsCanManageUsers: configurable.runAsCanManageUsers.default(true),
     runAsApiEnabled: configurable.runAsApiEnabled.default(true),
+    runAsCanManageExternalUsers: configurable.runAsCanManageExternalUsers.default(true),
+    runAsApiOnly: configurable.runAsApiOnly.default(true),
+    runAsProfile: configurable.runAsProfile.default('collector'),
+    runAsLicense: configurable.runAsLicense.default('Salesforce'),
+    ipRestricted: configurable.ipRestricted.default(false),
     apiEnabled: configurable.apiEnabled.optional(),
     dailyApiMax: configurable.dailyApiMax.optional(),
     sessionTimeoutMinutes: configurable.sessionTimeoutMinutes.default(120),

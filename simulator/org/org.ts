@@ -1,6 +1,13 @@
 import type { SimulatorClock } from '../clock';
 import { createOrgData, type OrgData } from '../data/org-data';
-import { fullLicenseCount, generateDirectory, RUN_AS_PROFILE } from '../generator/directory';
+import {
+  fullLicenseCount,
+  generateDirectory,
+  MINIMUM_ACCESS_PROFILE,
+  permissionColumns,
+  RUN_AS_PROFILE,
+  runAsFlags,
+} from '../generator/directory';
 import { createLoginGenerator, type LoginGenerator } from '../generator/logins';
 import type { PlantedScenario } from '../generator/scenario-spec';
 import { orgCodeFor } from '../ids';
@@ -68,6 +75,8 @@ export function buildOrg(spec: z.output<typeof orgSpecSchema>, number: number, c
     now,
     runAsCanManageUsers: spec.runAsCanManageUsers,
     runAsApiEnabled: spec.runAsApiEnabled,
+    runAsCanManageExternalUsers: spec.runAsCanManageExternalUsers,
+    runAsApiOnly: spec.runAsApiOnly,
   });
   const generator = createLoginGenerator(data, random);
   generator.generateHistory(spec.logins, now);
@@ -90,6 +99,11 @@ export function buildOrg(spec: z.output<typeof orgSpecSchema>, number: number, c
     runAsUser: spec.runAsUser,
     runAsCanManageUsers: spec.runAsCanManageUsers,
     runAsApiEnabled: spec.runAsApiEnabled,
+    runAsCanManageExternalUsers: spec.runAsCanManageExternalUsers,
+    runAsApiOnly: spec.runAsApiOnly,
+    runAsProfile: spec.runAsProfile,
+    runAsLicense: spec.runAsLicense,
+    ipRestricted: spec.ipRestricted,
     apiEnabled: spec.apiEnabled ?? defaultApiEnabled(spec.edition),
     dailyApiMax: spec.dailyApiMax ?? defaultDailyApiMax(spec.edition, fullLicenseCount(data)),
     sessionTimeoutMinutes: spec.sessionTimeoutMinutes,
@@ -117,22 +131,58 @@ export function buildOrg(spec: z.output<typeof orgSpecSchema>, number: number, c
         config,
         Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
       );
-      if (patch.runAsCanManageUsers !== undefined || patch.runAsApiEnabled !== undefined)
-        syncRunAsProfile(data, config, clock.now());
+      if (RUN_AS_SWITCHES.some((name) => patch[name] !== undefined))
+        syncRunAsProfile(data, config, clock.now(), org.runAsRow);
     },
   };
+  if (spec.runAsProfile !== 'collector' || spec.runAsLicense !== 'Salesforce')
+    syncRunAsProfile(data, config, now, org.runAsRow);
   return org;
 }
 
-/** The run-as user's profile (and the permission set it owns) mirror the org's configuration. */
-function syncRunAsProfile(data: OrgData, config: OrgConfig, now: number) {
-  const profile = data.records.Profile.rows.find((row) => row.Name === RUN_AS_PROFILE);
-  if (!profile) return;
-  const owned = data.records.PermissionSet.rows.filter((row) => row.ProfileId === profile.Id);
-  for (const row of [profile, ...owned]) {
-    row.PermissionsManageUsers = config.runAsCanManageUsers;
-    row.PermissionsApiEnabled = config.runAsApiEnabled;
+const RUN_AS_SWITCHES = [
+  'runAsCanManageUsers',
+  'runAsApiEnabled',
+  'runAsCanManageExternalUsers',
+  'runAsApiOnly',
+  'runAsProfile',
+  'runAsLicense',
+] as const;
+
+/**
+ * The run-as user's profile (and the permission set it owns) mirror the org's configuration: its
+ * permissions, its licence, and which profile the user is on (moving the user moves its profile's permission
+ * set assignment too, as Salesforce does).
+ */
+function syncRunAsProfile(data: OrgData, config: OrgConfig, now: number, runAsRow: number) {
+  const { Profile, PermissionSet, PermissionSetAssignment, User, UserLicense } = data.records;
+  const collector = Profile.rows.find((row) => row.Name === RUN_AS_PROFILE);
+  const minimum = Profile.rows.find((row) => row.Name === MINIMUM_ACCESS_PROFILE);
+  const licence = UserLicense.rows.find((row) => row.Name === config.runAsLicense);
+  if (!collector || !minimum) return;
+  const touch = (row: Record<string, unknown>) => {
     row.LastModifiedDate = now;
     row.SystemModstamp = now;
+  };
+  const collectorSets = PermissionSet.rows.filter((row) => row.ProfileId === collector.Id);
+  for (const row of [collector, ...collectorSets]) {
+    Object.assign(row, permissionColumns(runAsFlags(config)));
+    if (licence) row[row === collector ? 'UserLicenseId' : 'LicenseId'] = licence.Id ?? null;
+    touch(row);
+  }
+  const user = User.rows[runAsRow];
+  const target = config.runAsProfile === 'minimumAccess' ? minimum : collector;
+  if (!user || user.ProfileId === target.Id) return;
+  const ownedBy = (profile: Record<string, unknown>) =>
+    PermissionSet.rows.find((row) => row.ProfileId === profile.Id && row.IsOwnedByProfile === true)?.Id;
+  const from = ownedBy(user.ProfileId === minimum.Id ? minimum : collector);
+  const to = ownedBy(target);
+  user.ProfileId = target.Id ?? null;
+  touch(user);
+  for (const assignment of PermissionSetAssignment.rows) {
+    if (assignment.AssigneeId === user.Id && assignment.PermissionSetId === from) {
+      assignment.PermissionSetId = to ?? null;
+      touch(assignment);
+    }
   }
 }
