@@ -9,18 +9,19 @@ import { ApiError } from './errors';
  * the pool the route uses, api/dependencies.ts) how long its statements may run. One place, so a new report
  * route is classified by adding its path here.
  */
-export type EndpointClass = 'standard' | 'report';
+export type EndpointClass = 'standard' | 'report' | 'export';
 
 const REPORT_PATHS = [
   /^\/v1\/integrations\/[^/]+\/unused-accounts$/,
   /^\/v1\/integrations\/[^/]+\/auth-activity$/,
-  /^\/v1\/integrations\/[^/]+\/export\//,
-  /^\/v1\/integrations\/[^/]+\/(users|logins|findings)\/export$/,
 ];
+// Streaming exports: one request however many rows (their own cap, api/routes/collected-export.ts).
+const EXPORT_PATH = /^\/v1\/integrations\/[^/]+\/[a-z-]+\/export$/;
 
 export function endpointClass(c: Context<ApiEnv>): EndpointClass {
   const path = c.req.path;
   if (c.req.method === 'GET') {
+    if (EXPORT_PATH.test(path)) return 'export';
     if (REPORT_PATHS.some((p) => p.test(path))) return 'report';
     // Any listing asked for as CSV is an export of everything that matches.
     if (c.req.query('format') === 'csv' || /text\/csv/.test(c.req.header('accept') ?? '')) return 'report';
@@ -31,7 +32,7 @@ export function endpointClass(c: Context<ApiEnv>): EndpointClass {
 }
 
 /** Rate-limit tokens a request of each class costs: a report counts like this many page reads. */
-export const classCost: Record<EndpointClass, number> = { standard: 1, report: 10 };
+export const classCost: Record<EndpointClass, number> = { standard: 1, report: 10, export: 1 };
 
 /**
  * At most `perTenant` report-class requests of one tenant run at once (all its keys together); more answer

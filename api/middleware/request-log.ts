@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
 import type { Logger } from '../../platform/logger';
 import type { ApiEnv } from '../context';
+import { routeTemplate } from './route-template';
 
 /**
  * One structured line per request. Logs the route template, never the concrete path, headers or bodies:
@@ -11,10 +11,9 @@ export function requestLog(logger: Logger): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const started = performance.now();
     await next();
-    const template = routePath(c, -1);
     logger.info('request', {
       method: c.req.method,
-      path: template.endsWith('*') ? '(unmatched)' : template,
+      path: routeTemplate(c),
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       requestId: c.get('requestId'),

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
+import { routeTemplate } from './route-template';
 import { Histogram, type Registry } from 'prom-client';
 import type { ApiEnv } from '../context';
 
@@ -20,11 +20,10 @@ export function requestMetrics(registry: Registry): MiddlewareHandler<ApiEnv> {
     try {
       await next();
     } finally {
-      const template = routePath(c, -1);
       duration.observe(
         {
           method: c.req.method,
-          route: template.endsWith('*') ? '(unmatched)' : template,
+          route: routeTemplate(c),
           status: String(c.res.status),
         },
         (performance.now() - started) / 1000,

@@ -309,7 +309,8 @@ describe('integrations CRUD', () => {
     it('replaces credentials, bumps the version, and the workflow re-tests with them', async () => {
       const { api: own } = await liveTenant(stack);
       const { org, id } = await connectedIntegration(stack, own);
-      const wrong = 'WRONG' + randomBytes(12).toString('hex').toUpperCase();
+      // As long as a real consumer secret (a short one would show no characters, platform/integration-records.ts).
+      const wrong = 'WRONG' + randomBytes(16).toString('hex').toUpperCase();
 
       const res = await own('PATCH', `/v1/integrations/${id}`, { credentials: { consumerSecret: wrong } });
       expect(res.status).toBe(200);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { id, number, requiredDatetime, text } from './fields';
 import { copyIntoStaging, type StagedCopy } from './copy-rows';
 import type { ObjectSpec } from './types';
+import type { Sql } from '../../../platform/database';
 
 const schema = z.looseObject({
   Id: id,
@@ -202,7 +203,15 @@ export const loginHistorySpec: ObjectSpec<LoginHistoryRow> = {
     };
   },
   key: (row) => ({ at: row.loginTime, id: row.id }),
-  async upsert(sql, integrationId, _runId, rows) {
+  async upsert(sql, integrationId, runId, rows) {
+    // The staging table is per session and empties at commit: the COPY and the INSERT must share one
+    // transaction (collection always passes one; a caller holding the pool gets one here).
+    if (!('savepoint' in sql)) {
+      await (sql as Sql).begin((tx) =>
+        loginHistorySpec.upsert(tx as unknown as Sql, integrationId, runId, rows),
+      );
+      return;
+    }
     await copyIntoStaging(sql, staging, rows);
     await sql`
       insert into sf_login_history (integration_id, ${sql.unsafe(STAGED_COLUMNS)})
