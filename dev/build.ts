@@ -42,6 +42,9 @@ export async function buildProduction(outDir: string): Promise<void> {
   const { code } = await bundleWorkflows();
   writeFileSync(join(outDir, workflowBundleFile), code);
   cpSync(join(root, 'migrations'), join(outDir, 'migrations'), { recursive: true });
+  // The console reads its script and styles next to its module (api/console/assets → <out>/api/assets, since
+  // the API entry point is bundled into <out>/api/main.js).
+  cpSync(join(root, 'api', 'console', 'assets'), join(outDir, 'api', 'assets'), { recursive: true });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
