@@ -200,18 +200,36 @@ export const setupProblem = {
 export class Gate {
   private open = false;
   arrived = 0;
+  /** Attempts that Temporal cancelled while they waited (a stop signal, a terminated workflow). */
+  cancelled = 0;
 
   async pass(): Promise<void> {
     const context = Context.current();
     this.arrived += 1;
-    while (!this.open) {
-      context.heartbeat();
-      await Promise.race([context.cancelled, sleep(20)]);
+    try {
+      while (!this.open) {
+        context.heartbeat();
+        await Promise.race([context.cancelled, sleep(20)]);
+      }
+    } catch (error) {
+      this.cancelled += 1;
+      throw error;
     }
   }
 
   release(): void {
     this.open = true;
+  }
+
+  /** Waits until `count` attempts reached the gate. */
+  async reached(count = 1): Promise<void> {
+    await vi.waitFor(
+      () => {
+        if (this.arrived < count)
+          throw new Error(`${this.arrived} attempts at the gate, waiting for ${count}`);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
   }
 }
 
@@ -231,6 +249,14 @@ export function activeRun(overrides: Partial<ActiveRun> = {}): ActiveRun {
     ...overrides,
   };
 }
+
+/** Carried states a test starts from, as a continue-as-new leaves them. */
+export const connectedState: Partial<CarriedState> = { state: 'connected', connected: true };
+export const idleState: Partial<CarriedState> = {
+  state: 'idle',
+  connected: true,
+  initialCollectionDone: true,
+};
 
 /** One test's workers, mocks and workflows. Every activity call is recorded in order, with its input. */
 export class Scenario {
@@ -374,6 +400,18 @@ export class Scenario {
   /** The phases (collecting, paused for quota) the run reported to its parent, in order. */
   phases(handle: WorkflowHandle): Promise<RunPhase[]> {
     return handle.query(phasesQuery);
+  }
+
+  /** Waits until the workflow's current execution has a timer running (so skipping time fires it). */
+  async timerStarted(workflowId = this.workflowId, count = 1): Promise<void> {
+    await vi.waitFor(
+      async () => {
+        const history = await this.env.client.workflow.getHandle(workflowId).fetchHistory();
+        const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes).length;
+        if (timers < count) throw new Error(`${workflowId} has ${timers} timers, waiting for ${count}`);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
   }
 
   /** Ends this test's workflows (children go with their parent) and its workers. */
