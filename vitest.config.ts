@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects, one `npm test`:
  * - `workflows`: the fast tier (test/workflows/), workflow code with mocked activities on Temporal's
- *   time-skipping test server, which each file starts itself. It needs no PostgreSQL and no dev server, so it
+ *   time-skipping test server, which each file starts itself (its global setup only bundles the workflows). It needs no PostgreSQL and no dev server, so it
  *   runs alone in seconds with `npm run test:workflows`.
  * - `integration`: everything else, against the real Temporal dev server and PostgreSQL that the global setup
  *   starts once per run.
@@ -27,7 +27,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'workflows', include: ['test/workflows/**/*.test.ts'] },
+        test: {
+          name: 'workflows',
+          include: ['test/workflows/**/*.test.ts'],
+          globalSetup: ['test/workflows/support/global-setup.ts'],
+        },
       },
       {
         extends: true,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject, vi } from 'vitest';
 import { Context } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -49,9 +48,6 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
-const bundleEntry = fileURLToPath(new URL('./bundle-entry.ts', import.meta.url));
-const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
-
 export interface Tier {
   env: TestWorkflowEnvironment;
   /** The file's task queue: its two workers (workflows, collection) serve every scenario of the file. */
@@ -59,8 +55,9 @@ export interface Tier {
 }
 
 /**
- * One time-skipping server, one workflow bundle and one pair of workers per test file (the server's clock is
- * shared, so files do not share a server; a worker takes over a second to load the bundle, so tests share it).
+ * One time-skipping server and one pair of workers per test file (the server's clock is shared, so files do not
+ * share a server; a worker takes over a second to load the bundle, so tests share it). The bundle itself is built
+ * once per run (global-setup.ts).
  * Each test's `scenario()` gets its own integration id; activities find the test's mocks by the workflow id of
  * their caller, and every workflow a test started is terminated after it.
  */
@@ -69,10 +66,7 @@ export function useTier(): Tier {
   const workers: Worker[] = [];
   let running: Promise<unknown> = Promise.resolve();
   beforeAll(async () => {
-    const [env, bundle] = await Promise.all([
-      startTimeSkippingEnvironment(),
-      bundleWorkflowCode({ workflowsPath: bundleEntry, logger: silent }),
-    ]);
+    const env = await startTimeSkippingEnvironment();
     tier.env = env;
     const common = {
       connection: env.nativeConnection,
@@ -83,7 +77,11 @@ export function useTier(): Tier {
       maxHeartbeatThrottleInterval: '50 milliseconds',
     } as const;
     workers.push(
-      await Worker.create({ ...common, taskQueue: tier.taskQueue, workflowBundle: bundle }),
+      await Worker.create({
+        ...common,
+        taskQueue: tier.taskQueue,
+        workflowBundle: { codePath: inject('fastTierBundlePath') },
+      }),
       await Worker.create({ ...common, taskQueue: collectionTaskQueue(tier.taskQueue) }),
     );
     running = Promise.all(workers.map((w) => w.run()));
@@ -308,8 +306,12 @@ export class Scenario {
     return this.env.client.workflow.getHandle(this.workflowId);
   }
 
+  /**
+   * The status query, with a short deadline: a query that reaches the time-skipping server while the entity
+   * continues-as-new can hang there, and a fresh one goes to the new execution.
+   */
   status(): Promise<IntegrationStatus> {
-    return this.handle.query(statusQuery);
+    return this.env.client.connection.withDeadline(Date.now() + 1_000, () => this.handle.query(statusQuery));
   }
 
   /** Waits (in real time, a few seconds at most) until the status satisfies `ready`; returns it. */
@@ -326,7 +328,7 @@ export class Scenario {
           );
         return status;
       },
-      { timeout: 15_000, interval: 250 },
+      { timeout: 15_000, interval: 100 },
     );
   }
 
@@ -339,7 +341,7 @@ export class Scenario {
           throw new Error(`${name} called ${inputs.length} times, waiting for ${count}`);
         return inputs;
       },
-      { timeout: 15_000, interval: 250 },
+      { timeout: 15_000, interval: 100 },
     );
   }
 
