@@ -31,6 +31,9 @@ export default defineConfig({
           name: 'workflows',
           include: ['test/workflows/**/*.test.ts'],
           globalSetup: ['test/workflows/support/global-setup.ts'],
+          // Files share nothing but loaded modules (each starts its own server and workers), so a worker process
+          // need not re-import the SDK and the workflow code for every file.
+          isolate: false,
         },
       },
       {

@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { Activities } from '../../../activities';
 import type { CollectObjectResult } from '../../../activities/collection';
 import {
@@ -329,6 +329,23 @@ export class Scenario {
         return status;
       },
       { timeout: 15_000, interval: 100 },
+    );
+  }
+
+  /**
+   * Waits until the entity entered `state` (by its mirror activity, without a query: queries that meet a
+   * workflow task on the time-skipping server can stall its clock for a minute).
+   */
+  async entered(state: IntegrationState, times = 1): Promise<void> {
+    await vi.waitFor(
+      () => {
+        const seen = this.states().filter((st) => st === state).length;
+        if (seen < times)
+          throw new Error(
+            `entered ${state} ${seen} times, waiting for ${times}; states: ${this.states().join(' → ')}`,
+          );
+      },
+      { timeout: 15_000, interval: 20 },
     );
   }
 
