@@ -32,7 +32,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', '.data/**', 'coverage/**', '.tools/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -18,4 +18,20 @@ export interface ActivityDependencies {
   now: () => Date;
   /** How long one collectObject attempt pages before yielding its slot (default 5 minutes). */
   collectionSliceMs?: number;
+  /** Application metrics (the worker's /metrics); absent in tests that do not look at them. */
+  metrics?: CollectionMetrics;
+}
+
+/**
+ * What collection reports to the worker's Prometheus endpoint. One call per event, no labels beyond the object
+ * and outcome, so a fleet of orgs does not explode the series count (Salesforce calls and org usage are
+ * reported by the Salesforce client itself, see SalesforceMetrics).
+ */
+export interface CollectionMetrics {
+  /** One page of `rows` records of `object` written to PostgreSQL. */
+  pageWritten(object: string, rows: number): void;
+  /** A run stopped before a call the quota guard (or the run's call budget) did not allow. */
+  quotaPaused(reason: 'daily_threshold' | 'run_budget'): void;
+  /** A run reached its final status (counted once, however often the activity is retried). */
+  runFinished(kind: string, status: string, seconds: number): void;
 }

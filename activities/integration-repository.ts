@@ -16,6 +16,7 @@ interface IntegrationRow {
   consumer_key: string;
   consumer_secret_ciphertext: Buffer;
   consumer_secret_key_id: string;
+  consumer_secret_bound: boolean;
   credentials_version: number;
   options: unknown;
   enabled: boolean;
@@ -31,7 +32,7 @@ export async function loadIntegration(
 ): Promise<LoadedIntegration> {
   const [row] = await deps.sql<IntegrationRow[]>`
     select id, salesforce_url, consumer_key, consumer_secret_ciphertext, consumer_secret_key_id,
-           credentials_version, options, enabled
+           consumer_secret_bound, credentials_version, options, enabled
     from integrations
     where id = ${integrationId} and disconnected_at is null`;
   if (!row) {
@@ -51,7 +52,11 @@ export async function loadIntegration(
   }
   let consumerSecret: string;
   try {
-    consumerSecret = deps.secrets.decrypt(row.consumer_secret_ciphertext, row.consumer_secret_key_id);
+    consumerSecret = deps.secrets.decrypt(
+      row.consumer_secret_ciphertext,
+      row.consumer_secret_key_id,
+      row.consumer_secret_bound ? row.id : null,
+    );
   } catch (error) {
     // The key id is not configured or the ciphertext does not authenticate: an operator must fix the keys.
     throw ApplicationFailure.nonRetryable(

@@ -3,6 +3,7 @@ import type {
   CollectedObject,
   IntegrationState,
   RunKind,
+  RunOutcomeStatus,
   RunSummary,
   RunTrigger,
 } from '../workflows/definitions';
@@ -34,7 +35,11 @@ export function toRunSummary(row: RunRow): RunSummary {
 }
 
 /** Bookkeeping of collection runs and the integration row: small, idempotent writes. */
-export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sql' | 'now'>) {
+export function createRunActivities({
+  sql,
+  now,
+  metrics,
+}: Pick<ActivityDependencies, 'sql' | 'now' | 'metrics'>) {
   return {
     /** Creates the run, or returns the integration's unfinished one (a retried activity must not add a second). */
     async startCollectionRun(input: {
@@ -111,21 +116,26 @@ export function createRunActivities({ sql, now }: Pick<ActivityDependencies, 'sq
 
     async finishCollectionRun(input: {
       runId: string;
-      status: 'succeeded' | 'partial' | 'failed' | 'cancelled';
+      status: RunOutcomeStatus;
       error: string | null;
     }): Promise<RunSummary> {
-      const [row] = await sql<RunRow[]>`
+      const finishedAt = now();
+      const [row] = await sql<(RunRow & { just_finished: boolean })[]>`
         update collection_runs
         set status = case when status in ('running', 'paused') then ${input.status} else status end,
-            finished_at = coalesce(finished_at, ${now()}),
+            finished_at = coalesce(finished_at, ${finishedAt}),
             error = coalesce(error, ${input.error})
         where id = ${input.runId}
-        returning id, kind, status, started_at, finished_at, api_calls, progress, error`;
+        returning id, kind, status, started_at, finished_at, api_calls, progress, error,
+                  finished_at = ${finishedAt} as just_finished`;
       if (!row)
         throw ApplicationFailure.nonRetryable(
           `Collection run ${input.runId} does not exist`,
           'IntegrationNotFound',
         );
+      if (row.just_finished) {
+        metrics?.runFinished(row.kind, row.status, (finishedAt.getTime() - row.started_at.getTime()) / 1000);
+      }
       return toRunSummary(row);
     },
 

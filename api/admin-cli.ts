@@ -1,5 +1,6 @@
 import { createSql } from '../platform/database';
 import { loadEnvironmentOrExit } from '../platform/env';
+import { openSecretBoxOrExit } from '../platform/secrets';
 import {
   EXIT_USAGE,
   parseAdminCommand,
@@ -18,14 +19,19 @@ try {
   process.exit(EXIT_USAGE);
 }
 
-const env = loadEnvironmentOrExit(['DATABASE_URL']);
+const needsSecrets = command.kind.startsWith('secrets');
+const env = loadEnvironmentOrExit(needsSecrets ? ['DATABASE_URL', 'SECRETS_KEY'] : ['DATABASE_URL']);
 const sql = createSql({ url: env.DATABASE_URL!, poolSize: 1, applicationName: 'identity-collector-admin' });
 try {
+  const secrets = needsSecrets
+    ? await openSecretBoxOrExit(env, sql, { error: (message) => console.error(message) })
+    : undefined;
   process.exitCode = await runAdminCommand(
     sql,
     command,
     (line) => console.log(line),
     (line) => console.error(line),
+    secrets,
   );
 } finally {
   await sql.end({ timeout: 5 });

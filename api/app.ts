@@ -2,7 +2,8 @@ import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { requireApiKey } from './auth';
+import { requireApiKey, requireScopeForWrites } from './auth';
+import { limitConcurrentReports } from './endpoint-classes';
 import type { ApiEnv } from './context';
 import type { ApiDependencies } from './dependencies';
 import { ApiError, errorBody, notFound, type ErrorDetail } from './errors';
@@ -12,13 +13,17 @@ import { limitBodySize } from './middleware/body-limit';
 import { rateLimitPerKey } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
+import { requestMetrics } from './middleware/request-metrics';
 import { securityHeaders } from './middleware/security-headers';
 import { collectedDataRoutes } from './routes/collected-data';
+import { collectedExportRoutes } from './routes/collected-export';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { integrationActionRoutes } from './routes/integration-actions';
 import { integrationRoutes } from './routes/integrations';
+import { metricsRoutes } from './routes/metrics';
 import { runRoutes } from './routes/runs';
+import { sessionRoutes } from './routes/session';
 
 function issueDetails(error: ZodError, where?: string): ErrorDetail[] {
   return error.issues.map((issue) => ({
@@ -72,16 +77,31 @@ export function createApp(deps: ApiDependencies) {
   app.use('*', securityHeaders());
   app.use('*', requestId());
   app.use('*', requestLog(deps.logger));
+  if (deps.metrics) {
+    app.use('*', requestMetrics(deps.metrics));
+    app.route('/', metricsRoutes(deps.metrics));
+  }
   app.route('/', healthRoutes(deps));
 
-  app.use('/v1/*', requireApiKey(deps.sql));
+  app.use(
+    '/v1/*',
+    requireApiKey(deps.sql, {
+      failuresPerMinute: deps.config.authFailuresPerMinute,
+      now: deps.now,
+      logger: deps.logger,
+    }),
+  );
   app.use('/v1/*', rateLimitPerKey(deps.config.rateLimitPerMinute, deps.now));
+  app.use('/v1/*', requireScopeForWrites());
+  app.use('/v1/*', limitConcurrentReports(deps.config.reportsPerTenant ?? 2));
   app.use('/v1/*', limitBodySize(deps.config.bodyLimitBytes));
 
+  app.route('/v1/session', sessionRoutes());
   app.route('/v1/integrations', integrationRoutes(deps));
   app.route('/v1/integrations', integrationActionRoutes(deps));
   app.route('/v1/integrations', runRoutes(deps));
   app.route('/v1/integrations', collectedDataRoutes(deps));
+  app.route('/v1/integrations', collectedExportRoutes(deps));
   for (const routes of featureRoutes) app.route('/', routes(deps));
 
   mountDocs(app);

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Registry } from 'prom-client';
 import type { Sql } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import type { SecretBox } from '../platform/secrets';
@@ -12,17 +13,31 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   /** Token-bucket size and refill per API key per minute. */
   rateLimitPerMinute: number;
+  /** Failed authentications per client address per minute before 429 (default 60). */
+  authFailuresPerMinute?: number;
+  /** Active integrations one tenant may have (default 100, MAX_INTEGRATIONS_PER_TENANT). */
+  maxIntegrationsPerTenant?: number;
+  /** Report-class requests (api/endpoint-classes.ts) one tenant may run at once (default 2). */
+  reportsPerTenant?: number;
   /** Task queue new integration workflows are started on (TEMPORAL_TASK_QUEUE; tests use their own). */
   taskQueue: string;
   /** How long Test Connectivity / Collect Now wait for the workflow's answer. Default: 60 s. */
   workflowUpdateTimeoutMs?: number;
   /** Per-integration cooldowns of Test Connectivity / Collect Now. Default: 15 s / 60 s. */
   actionCooldowns?: Partial<ActionCooldowns>;
+  /** Exports streaming at once per process (each holds a pooled connection). Default: 2. */
+  maxConcurrentExports?: number;
 }
 
 /** Everything a request handler may touch, built once by the composition root (api/main.ts). */
 export interface ApiDependencies {
+  /** Pool for standard requests: short statement timeout (API_STATEMENT_TIMEOUT_MS). */
   sql: Sql;
+  /**
+   * Pool for report-class requests (api/endpoint-classes.ts): few connections, a longer statement timeout, so
+   * reports cannot take the connections page reads need. Defaults to `sql`.
+   */
+  reportSql?: Sql;
   temporal: Client;
   logger: Logger;
   /** Encrypts consumer secrets on the way in; the API never decrypts. */
@@ -30,4 +45,6 @@ export interface ApiDependencies {
   config: ApiConfig;
   /** Wall clock, injectable so tests can drive the rate limiter. */
   now?: () => number;
+  /** Prometheus registry: request metrics and GET /metrics (api/main.ts; tests that look at them). */
+  metrics?: Registry;
 }

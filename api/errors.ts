@@ -8,6 +8,7 @@ export const errorStatuses = {
   invalid_request: 400,
   malformed_json: 400,
   unauthorized: 401,
+  insufficient_scope: 403,
   not_found: 404,
   integration_exists: 409,
   integration_disconnected: 409,
@@ -16,14 +17,17 @@ export const errorStatuses = {
   integration_needs_attention: 409,
   integration_not_running: 409,
   conflict: 409,
+  tenant_limit_reached: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
   workflow_unavailable: 503,
   workers_busy: 503,
+  exports_busy: 503,
   database_unavailable: 503,
   salesforce_unavailable: 503,
+  query_timeout: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof errorStatuses;

@@ -3,9 +3,10 @@ import { loadEnvironmentOrExit } from '../platform/env';
 import { createSql } from '../platform/database';
 import { createLogger } from '../platform/logger';
 import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-guard';
-import { createSecretBox } from '../platform/secrets';
+import { openSecretBoxOrExit } from '../platform/secrets';
 import { connectClient, temporalSettings } from '../platform/temporal';
 import { assertPortFree } from '../dev/ports';
+import { createMetricsRegistry } from '../platform/metrics';
 import { createApp } from './app';
 
 const env = loadEnvironmentOrExit(['DATABASE_URL', 'SECRETS_KEY']);
@@ -26,17 +27,30 @@ const sql = createSql({
   url: env.DATABASE_URL!,
   poolSize: env.DATABASE_POOL_SIZE,
   applicationName: 'identity-collector-api',
+  statementTimeoutMs: env.API_STATEMENT_TIMEOUT_MS,
 });
+const reportSql = createSql({
+  url: env.DATABASE_URL!,
+  poolSize: env.API_REPORT_POOL_SIZE,
+  applicationName: 'identity-collector-api-reports',
+  statementTimeoutMs: env.API_REPORT_STATEMENT_TIMEOUT_MS,
+});
+const secrets = await openSecretBoxOrExit(env, sql, logger);
 const temporal = await connectClient(temporalSettings(env));
 const app = createApp({
   sql,
+  reportSql,
   temporal,
   logger,
-  secrets: createSecretBox({ id: env.SECRETS_KEY_ID, key: env.SECRETS_KEY! }, env.SECRETS_PREVIOUS_KEYS),
+  metrics: createMetricsRegistry('api'),
+  secrets,
   config: {
     allowLocalSalesforceUrls: env.ALLOW_LOCAL_SALESFORCE_URLS,
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: env.API_AUTH_FAILURES_PER_MINUTE,
+    reportsPerTenant: env.API_REPORTS_PER_TENANT,
+    maxIntegrationsPerTenant: env.MAX_INTEGRATIONS_PER_TENANT,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
   },
 });
@@ -47,7 +61,11 @@ const server = serve({ fetch: app.fetch, port: env.API_PORT, hostname: env.API_H
 async function shutdown(signal: string) {
   logger.info('API shutting down', { signal });
   server.close();
-  await Promise.allSettled([sql.end({ timeout: 5 }), temporal.connection.close()]);
+  await Promise.allSettled([
+    sql.end({ timeout: 5 }),
+    reportSql.end({ timeout: 5 }),
+    temporal.connection.close(),
+  ]);
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -21,7 +21,8 @@ export const ErrorEnvelopeSchema = z
 
 const descriptions: Record<number, string> = {
   400: 'Invalid request: malformed JSON or a parameter, query or body field that failed validation',
-  401: 'Missing, invalid or revoked API key',
+  401: 'Missing, invalid, expired or revoked API key',
+  403: 'The API key has the read scope; this operation needs an admin key',
   404: 'No such resource for this tenant (also for malformed ids)',
   409: 'The integration is in a state that does not allow this',
   413: 'Request body too large',

@@ -61,6 +61,13 @@ function classify(error: unknown): ApiError | undefined {
       'Retry-After': RETRY_AFTER_SECONDS,
     });
   }
+  // 57014 query_canceled: the pool's statement_timeout ended it (api/main.ts sets one per endpoint class).
+  if (code === '57014') {
+    return new ApiError(
+      'query_timeout',
+      'The request took too long and was stopped; narrow it (a shorter date range, a filter or a smaller page) and retry',
+    );
+  }
   if (/^22...$/.test(code)) {
     return new ApiError(
       'invalid_request',

@@ -1,5 +1,5 @@
 import { parseIntegrationOptions } from '../platform/integration-options';
-import type { IntegrationState } from '../workflows/definitions';
+import type { IntegrationState, RunStatus } from '../workflows/definitions';
 import type { IntegrationRow } from './tenancy';
 
 /** Database rows → API resources. Nothing here reads the secret's ciphertext; only its last 4 characters. */
@@ -37,7 +37,7 @@ export interface RunRow {
   integration_id: string;
   kind: 'initial' | 'incremental';
   trigger: 'collect_now' | 'schedule';
-  status: 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+  status: RunStatus;
   started_at: Date;
   finished_at: Date | null;
   api_calls: number;

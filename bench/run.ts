@@ -3,6 +3,7 @@
  *
  *   throughput   collection rows/s vs the COPY ceiling and a naive loader; API calls; Temporal history; worker RSS
  *   latency      API p50/p95/p99 and requests/s at 50 connections on 100k users / 5M logins
+ *   export       one streaming export of 5M logins (NDJSON and CSV): rows/s, MB/s, API RSS
  *   drills       every failure drill (or one: kill, faults, postgres-restart, quota, fuzz)
  *   insights     bench/insights-latency.ts
  *   fleet        200 orgs at 300–800 ms per call on one, then two workers: Test Connectivity p99, fairness
@@ -19,6 +20,7 @@ import { cleanupAll } from './harness/cleanup';
 const names = [
   'throughput',
   'latency',
+  'export',
   'drills',
   'kill',
   'faults',
@@ -91,6 +93,10 @@ async function runOne(name: (typeof names)[number]): Promise<boolean> {
         logins: args.logins ?? 5_000_000,
         duration: args.duration,
       });
+    }
+    case 'export': {
+      const { exportBench } = await import('./export');
+      return exportBench({ users: args.users ?? 100_000, logins: args.logins ?? 5_000_000 });
     }
     case 'drills':
     case 'kill':

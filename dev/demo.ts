@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readPrivateFile, writePrivateFile } from './private-file';
 import { join } from 'node:path';
 import { createSql } from '../platform/database';
 import { authenticateApiKey, createApiKey, createTenant, listTenants } from '../platform/api-keys';
@@ -67,12 +67,12 @@ export async function provisionDemo(options: {
   });
   try {
     const keyFile = join(options.dataDir, 'demo-api-key');
-    let apiKey = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
+    let apiKey = readPrivateFile(keyFile) ?? '';
     if (!apiKey || !(await authenticateApiKey(sql, apiKey))) {
       const tenants = await listTenants(sql);
       if (!tenants.some((t) => t.name === DEMO_TENANT)) await createTenant(sql, DEMO_TENANT);
       apiKey = (await createApiKey(sql, { tenantName: DEMO_TENANT, name: 'npm start demo' })).key;
-      writeFileSync(keyFile, apiKey, { mode: 0o600 });
+      writePrivateFile(keyFile, apiKey);
     }
 
     const [existing] = await sql<{ id: string }[]>`

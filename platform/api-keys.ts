@@ -9,6 +9,17 @@ import type { Sql } from './database';
 export const API_KEY_PREFIX = 'ic_live_';
 const SHOWN_PREFIX_LENGTH = API_KEY_PREFIX.length + 6;
 
+/** The exact shape generateApiKey() produces; anything else is refused before a database round trip. */
+export const API_KEY_FORMAT = /^ic_live_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * What a key may do. `read` lists, reads and exports; `admin` also creates, changes, tests, collects,
+ * disconnects and triages findings. Kept to two on purpose: the split that matters is "can this key change or
+ * destroy evidence".
+ */
+export const apiKeyScopes = ['admin', 'read'] as const;
+export type ApiKeyScope = (typeof apiKeyScopes)[number];
+
 export function generateApiKey(): string {
   return API_KEY_PREFIX + randomBytes(32).toString('base64url');
 }
@@ -50,10 +61,17 @@ export interface ApiKeyRecord {
   tenantName: string;
   name: string;
   prefix: string;
+  scope: ApiKeyScope;
   createdAt: Date;
+  expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
 }
+
+const KEY_COLUMNS = (sql: Sql) => sql`
+  k.id, k.tenant_id as "tenantId", t.name as "tenantName", k.name, k.prefix, k.scope,
+  k.created_at as "createdAt", k.expires_at as "expiresAt", k.last_used_at as "lastUsedAt",
+  k.revoked_at as "revokedAt"`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -79,14 +97,19 @@ export async function listTenants(
 /** Creates a key for the named tenant and returns it in clear text: the only time it is ever visible. */
 export async function createApiKey(
   sql: Sql,
-  { tenantName, name }: { tenantName: string; name?: string },
+  {
+    tenantName,
+    name = 'default',
+    scope = 'admin',
+    expiresAt = null,
+  }: { tenantName: string; name?: string; scope?: ApiKeyScope; expiresAt?: Date | null },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   const [tenant] = await sql<{ id: string }[]>`select id from tenants where name = ${tenantName}`;
   if (!tenant) throw new TenantNotFoundError(tenantName);
   const key = generateApiKey();
   const [row] = await sql<{ id: string; createdAt: Date }[]>`
-    insert into api_keys (tenant_id, name, prefix, key_hash)
-    values (${tenant.id}, ${name ?? 'default'}, ${key.slice(0, SHOWN_PREFIX_LENGTH)}, ${hashApiKey(key)})
+    insert into api_keys (tenant_id, name, prefix, key_hash, scope, expires_at)
+    values (${tenant.id}, ${name}, ${key.slice(0, SHOWN_PREFIX_LENGTH)}, ${hashApiKey(key)}, ${scope}, ${expiresAt})
     returning id, created_at as "createdAt"`;
   return {
     key,
@@ -94,9 +117,11 @@ export async function createApiKey(
       id: row!.id,
       tenantId: tenant.id,
       tenantName,
-      name: name ?? 'default',
+      name,
       prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+      scope,
       createdAt: row!.createdAt,
+      expiresAt,
       lastUsedAt: null,
       revokedAt: null,
     },
@@ -109,8 +134,7 @@ export async function listApiKeys(sql: Sql, tenantName?: string): Promise<ApiKey
     if (!tenant) throw new TenantNotFoundError(tenantName);
   }
   return sql<ApiKeyRecord[]>`
-    select k.id, k.tenant_id as "tenantId", t.name as "tenantName", k.name, k.prefix,
-      k.created_at as "createdAt", k.last_used_at as "lastUsedAt", k.revoked_at as "revokedAt"
+    select ${KEY_COLUMNS(sql)}
     from api_keys k join tenants t on t.id = k.tenant_id
     ${tenantName !== undefined ? sql`where t.name = ${tenantName}` : sql``}
     order by t.name, k.created_at, k.id`;
@@ -123,23 +147,44 @@ export async function revokeApiKey(sql: Sql, keyId: string): Promise<ApiKeyRecor
     update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${keyId} returning id`;
   if (!row) throw new ApiKeyNotFoundError(keyId);
   const [record] = await sql<ApiKeyRecord[]>`
-    select k.id, k.tenant_id as "tenantId", t.name as "tenantName", k.name, k.prefix,
-      k.created_at as "createdAt", k.last_used_at as "lastUsedAt", k.revoked_at as "revokedAt"
-    from api_keys k join tenants t on t.id = k.tenant_id where k.id = ${keyId}`;
+    select ${KEY_COLUMNS(sql)} from api_keys k join tenants t on t.id = k.tenant_id where k.id = ${keyId}`;
   return record!;
 }
 
-/** The tenant a presented key belongs to, or undefined when it is unknown or revoked. */
+export interface ApiKeyIdentity {
+  apiKeyId: string;
+  apiKeyName: string;
+  scope: ApiKeyScope;
+  tenantId: string;
+  tenantName: string;
+}
+
+/**
+ * The identity a presented key stands for, or undefined when it is malformed, unknown, revoked or expired.
+ * `onBackgroundError` hears about a failed last-used write, which never fails the request.
+ */
 export async function authenticateApiKey(
   sql: Sql,
   key: string,
-): Promise<{ apiKeyId: string; tenantId: string } | undefined> {
-  const [row] = await sql<{ apiKeyId: string; tenantId: string; stale: boolean }[]>`
-    select id as "apiKeyId", tenant_id as "tenantId",
-      (last_used_at is null or last_used_at < now() - interval '1 minute') as stale
-    from api_keys where key_hash = ${hashApiKey(key)} and revoked_at is null`;
+  onBackgroundError: (error: unknown) => void = () => {},
+): Promise<ApiKeyIdentity | undefined> {
+  if (!API_KEY_FORMAT.test(key)) return undefined;
+  const [row] = await sql<(ApiKeyIdentity & { stale: boolean })[]>`
+    select k.id as "apiKeyId", k.name as "apiKeyName", k.scope, k.tenant_id as "tenantId",
+      t.name as "tenantName",
+      (k.last_used_at is null or k.last_used_at < now() - interval '1 minute') as stale
+    from api_keys k join tenants t on t.id = k.tenant_id
+    where k.key_hash = ${hashApiKey(key)} and k.revoked_at is null
+      and (k.expires_at is null or k.expires_at > now())`;
   if (!row) return undefined;
-  // Coarse on purpose: one write per key per minute instead of one per request.
-  if (row.stale) await sql`update api_keys set last_used_at = now() where id = ${row.apiKeyId}`;
-  return { apiKeyId: row.apiKeyId, tenantId: row.tenantId };
+  // Coarse and off the request path: at most one write per key per minute, conditional so concurrent
+  // requests do not queue on the row lock, and a read-only replica or failover cannot fail authentication.
+  if (row.stale) {
+    sql`update api_keys set last_used_at = now()
+        where id = ${row.apiKeyId} and (last_used_at is null or last_used_at < now() - interval '1 minute')`.catch(
+      onBackgroundError,
+    );
+  }
+  const { stale: _stale, ...identity } = row;
+  return identity;
 }

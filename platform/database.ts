@@ -1,6 +1,8 @@
 import postgres from 'postgres';
 
 export type Sql = postgres.Sql;
+/** A pool or an open transaction: for helpers that callers may run inside `sql.begin`. */
+export type Queryable = postgres.Sql | postgres.TransactionSql;
 
 export interface DatabaseOptions {
   url: string;

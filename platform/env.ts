@@ -50,6 +50,17 @@ export const environmentSchema = z.object({
   API_PORT: port.default(3000),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(65536),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Failed authentications per client address per minute before 429 (shared by clients behind one proxy). */
+  API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Longest statement of a standard request (listings, status, actions). */
+  API_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Longest statement of a report or export (api/endpoint-classes.ts), on its own small pool. */
+  API_REPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+  API_REPORT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(3),
+  /** Active integrations one tenant may have: each holds a workflow, a schedule and collection capacity. */
+  MAX_INTEGRATIONS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Reports or exports one tenant may run at once. */
+  API_REPORTS_PER_TENANT: z.coerce.number().int().min(1).max(100).default(2),
 
   SECRETS_KEY: secretsKey.optional(),
   SECRETS_KEY_ID: z
@@ -73,6 +84,9 @@ export const environmentSchema = z.object({
   WORKER_MAX_COLLECTION_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(8),
   /** How long one collection activity pages before yielding its slot to the next org (fair share). */
   COLLECTION_SLICE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** The worker's health and Prometheus endpoint (GET /healthz, GET /metrics); port 0 picks a free port. */
+  WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HTTP_PORT: port.default(9464),
 
   SIMULATOR_PORT: port.default(4010),
   DEMO_ORG: booleanFlag.default(true),

@@ -5,7 +5,8 @@
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const SECRET_KEY = /secret|password|token|authorization|api[-_]?key|ciphertext|cookie/i;
+// An api key's id is an identifier, not a credential (request logs carry it for the audit trail).
+const SECRET_KEY = /secret|password|token|authorization|api[-_]?key(?![-_]?id$)|ciphertext|cookie/i;
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;

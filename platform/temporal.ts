@@ -89,10 +89,12 @@ function findOnPath(name: string): string | undefined {
  * Finds a Temporal executable as an absolute path (the SDK does not search PATH, and killing a wrapper
  * script such as a pyenv shim would orphan the real server). Order: the explicit variable, then PATH
  * (unwrapping a pip console-script shim to the binary in Python's scripts directory), else undefined so
- * the caller can fall back to the SDK's own download, which works where there is internet.
+ * the caller can fall back to the project-local install (dev/temporal-tools.ts) or the SDK's own download.
  */
+export type TemporalExecutableName = 'temporal' | 'temporal-test-server';
+
 export function resolveTemporalExecutable(
-  name: 'temporal' | 'temporal-test-server',
+  name: TemporalExecutableName,
   explicit?: string,
 ): string | undefined {
   if (explicit) {

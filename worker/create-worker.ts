@@ -62,6 +62,14 @@ export class CollectorWorker {
     return this.interactive.getState();
   }
 
+  /** Each SDK worker's state by task queue (the worker's /healthz). */
+  states(): Record<string, State> {
+    return {
+      [this.interactive.options.taskQueue]: this.interactive.getState(),
+      [this.collection.options.taskQueue]: this.collection.getState(),
+    };
+  }
+
   async run(): Promise<void> {
     const results = await Promise.allSettled([this.interactive.run(), this.collection.run()]);
     // One poller failing must not leave the other running alone.

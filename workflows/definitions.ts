@@ -47,10 +47,15 @@ export interface QuotaStatus {
   observedAt: string | null;
 }
 
+/** Every status a collection run row can hold (collection_runs.status); the last four are outcomes. */
+export const runStatuses = ['running', 'paused', 'succeeded', 'partial', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+export type RunOutcomeStatus = Exclude<RunStatus, 'running' | 'paused'>;
+
 export interface RunSummary {
   runId: string;
   kind: RunKind;
-  status: 'succeeded' | 'partial' | 'failed' | 'cancelled';
+  status: RunOutcomeStatus;
   startedAt: string;
   finishedAt: string;
   apiCalls: number;

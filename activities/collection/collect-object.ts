@@ -133,6 +133,7 @@ export async function collectObject(
       await recordRunProgress(tx, runId, object, progressOf(position, null), unsavedCalls());
     });
     savedCalls = client.callsMade;
+    deps.metrics?.quotaPaused(reason);
     const runApiCalls = run.apiCalls + client.callsMade;
     const collectedPages = position.pages - start.position.pages;
     const resumeAt = quotaResumeAt(
@@ -250,6 +251,7 @@ export async function collectObject(
         await recordRunProgress(tx, runId, object, progressOf(next, finishedAt), calls);
       });
       savedCalls += calls;
+      deps.metrics?.pageWritten(object, rows.length);
       position = next;
       beat = {
         pages: position.pages,

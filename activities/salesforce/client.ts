@@ -69,7 +69,21 @@ export interface SalesforceClientFactoryOptions {
   allowLocalUrls?: boolean;
   /** Name resolution for the connect-time address check (tests stand in for DNS); the system resolver otherwise. */
   resolve?: LookupFunction;
+  /** Counts calls, errors and org usage for the worker's /metrics. */
+  metrics?: SalesforceMetrics;
 }
+
+/** What the client reports to Prometheus (worker/metrics.ts). */
+export interface SalesforceMetrics {
+  /** One REST call that counts against the org's DailyApiRequests. */
+  call(endpoint: 'query' | 'limits' | 'other'): void;
+  /** A failed call or token request, by error class (SalesforceTransientError, SalesforceAuthError, …). */
+  error(kind: string): void;
+  /** The org's latest daily API usage. */
+  usage(integrationId: string, used: number, max: number): void;
+}
+
+const noMetrics: SalesforceMetrics = { call() {}, error() {}, usage() {} };
 
 export type ClosableSalesforceClientFactory = SalesforceClientFactory & {
   readonly tokenCache: TokenCache;
@@ -85,6 +99,7 @@ export function createSalesforceClientFactory({
   now = () => new Date(),
   allowLocalUrls = localSalesforceUrlsAllowed(process.env),
   resolve,
+  metrics = noMetrics,
 }: SalesforceClientFactoryOptions = {}): ClosableSalesforceClientFactory {
   const pool = new DispatcherPool(dispatcher, {
     allowPrivateAddresses: allowLocalUrls,
@@ -103,6 +118,7 @@ export function createSalesforceClientFactory({
       usage,
       now,
       allowLocalUrls,
+      metrics,
     });
   return Object.assign(factory, { tokenCache, close: () => pool.close() });
 }
@@ -116,13 +132,17 @@ interface ClientContext {
   usage: Map<string, ApiUsage>;
   now: () => Date;
   allowLocalUrls: boolean;
+  metrics: SalesforceMetrics;
 }
 
 function createClient(connection: SalesforceConnection, ctx: ClientContext): SalesforceClient {
   const cacheKey = TokenCache.key(connection.integrationId, connection.credentialsVersion);
   let callsMade = 0;
   let tokenRequests = 0;
-  const setUsage = (usage: ApiUsage) => ctx.usage.set(connection.integrationId, usage);
+  const setUsage = (usage: ApiUsage) => {
+    ctx.usage.set(connection.integrationId, usage);
+    ctx.metrics.usage(connection.integrationId, usage.used, usage.max);
+  };
   // A response without Sforce-Limit-Info still spent one call: count it on the last known figure (its age is
   // kept, so the guard still refreshes it with /limits on time) rather than judging the next page on stale usage.
   const countCallWithoutFigure = () => {
@@ -141,7 +161,17 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
       });
     });
 
-  const restGet = async (
+  const restGet = (
+    pathAndQuery: string,
+    extraHeaders: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ res: HttpResponse; endpoint: string }> =>
+    sendWithSession(pathAndQuery, extraHeaders, signal).catch((error: unknown) => {
+      ctx.metrics.error(error instanceof Error ? error.name : 'unknown');
+      throw error;
+    });
+
+  const sendWithSession = async (
     pathAndQuery: string,
     extraHeaders: Record<string, string>,
     signal: AbortSignal | undefined,
@@ -171,7 +201,16 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
         session = await token();
         continue;
       }
-      if (res.status !== 401) callsMade += 1;
+      if (res.status !== 401) {
+        callsMade += 1;
+        ctx.metrics.call(
+          /\/query(All)?[/?]/.test(pathAndQuery)
+            ? 'query'
+            : pathAndQuery.endsWith('/limits')
+              ? 'limits'
+              : 'other',
+        );
+      }
       const usage = parseLimitInfo(header(res.headers, 'sforce-limit-info'), ctx.now());
       if (usage) setUsage(usage);
       else if (res.status !== 401) countCallWithoutFigure();

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ApiEnv } from '../context';
+import { classCost, endpointClass } from '../endpoint-classes';
 import { ApiError } from '../errors';
 
 interface Bucket {
@@ -8,8 +9,9 @@ interface Bucket {
 }
 
 /**
- * In-memory token bucket per API key: a burst of up to `perMinute` requests, refilled continuously. It is
- * per process, which is enough to stop a runaway script; it is not a quota across API replicas.
+ * In-memory token bucket per API key: a burst of up to `perMinute` tokens, refilled continuously; a request
+ * costs its endpoint class's tokens (api/endpoint-classes.ts). It is per process, which is enough to stop a
+ * runaway script; it is not a quota across API replicas (N replicas allow N times the rate).
  */
 export function rateLimitPerKey(perMinute: number, now: () => number = Date.now): MiddlewareHandler<ApiEnv> {
   const buckets = new Map<string, Bucket>();
@@ -29,12 +31,13 @@ export function rateLimitPerKey(perMinute: number, now: () => number = Date.now)
     const at = now();
     sweep(at);
     const key = c.get('apiKeyId');
+    const cost = classCost[endpointClass(c)];
     const bucket = buckets.get(key) ?? { tokens: perMinute, updatedAt: at };
     bucket.tokens = Math.min(perMinute, bucket.tokens + (at - bucket.updatedAt) * refillPerMs);
     bucket.updatedAt = at;
     buckets.set(key, bucket);
-    if (bucket.tokens < 1) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000));
+    if (bucket.tokens < cost) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((cost - bucket.tokens) / refillPerMs / 1000));
       throw new ApiError(
         'rate_limited',
         `Too many requests for this API key (limit ${perMinute} per minute); retry after ${retryAfterSeconds} s`,
@@ -42,7 +45,7 @@ export function rateLimitPerKey(perMinute: number, now: () => number = Date.now)
         { 'Retry-After': String(retryAfterSeconds) },
       );
     }
-    bucket.tokens -= 1;
+    bucket.tokens -= cost;
     c.header('RateLimit-Limit', String(perMinute));
     c.header('RateLimit-Remaining', String(Math.floor(bucket.tokens)));
     await next();

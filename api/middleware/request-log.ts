@@ -19,6 +19,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<ApiEnv> {
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       requestId: c.get('requestId'),
       tenantId: c.get('tenantId') ?? null,
+      apiKeyId: c.get('apiKeyId') ?? null,
     });
   };
 }

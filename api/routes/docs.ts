@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { html, raw } from 'hono/html';
 import type { ApiEnv } from '../context';
 import { errorStatuses } from '../errors';
+import { errorResponses } from '../openapi';
 
 const errorTable = Object.entries(errorStatuses)
   .map(([code, status]) => `| ${status} | \`${code}\` |`)
@@ -11,6 +12,8 @@ export const openApiDescription = `Collects Salesforce users and login activity 
 
 Every /v1 request needs \`Authorization: Bearer <API key>\` (keys are issued with \`npm run admin -- key create\`).
 A tenant only ever sees its own integrations: anything else answers 404, like an id that does not exist.
+Keys have a scope: \`read\` keys list, read and export; every other method (POST, PATCH, DELETE) needs an
+\`admin\` key and answers 403 \`insufficient_scope\` otherwise. \`GET /v1/session\` tells which a key has.
 Every response carries \`X-Request-Id\` (a sane incoming one is kept). Requests are rate limited per key
 (429 with \`Retry-After\`).
 
@@ -28,7 +31,23 @@ const config = {
   servers: [{ url: '/' }],
 };
 
-type OperationObject = { summary?: string; description?: string; tags?: string[] };
+type OperationObject = {
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  responses?: Record<string, unknown>;
+};
+
+/** Every write operation can answer 403 to a read-scoped key (api/auth.ts checks the method, not the route). */
+function withScopeErrors<D extends { paths?: Record<string, unknown> }>(doc: D): D {
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const method of ['post', 'patch', 'put', 'delete'] as const) {
+      const op = (item as Record<string, OperationObject | undefined>)[method];
+      if (op?.responses && !op.responses['403']) op.responses['403'] = errorResponses(403)['403'];
+    }
+  }
+  return doc;
+}
 
 /** /openapi.json from the same zod schemas that validate requests, and /docs, a self-contained reading of it. */
 export function mountDocs(app: OpenAPIHono<ApiEnv>) {
@@ -38,7 +57,7 @@ export function mountDocs(app: OpenAPIHono<ApiEnv>) {
     description: 'An API key such as ic_live_…, created with `npm run admin -- key create --tenant <name>`.',
   });
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
-  const openApiDocument = () => (document ??= app.getOpenAPI31Document(config));
+  const openApiDocument = () => (document ??= withScopeErrors(app.getOpenAPI31Document(config)));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 

@@ -187,7 +187,8 @@ const findingColumns = [
  */
 export function insightRoutes(deps: ApiDependencies) {
   const app = new OpenAPIHono<ApiEnv>();
-  const { sql } = deps;
+  // Every insight is a report (api/endpoint-classes.ts): it runs on the report pool and its longer timeout.
+  const sql = deps.reportSql ?? deps.sql;
   const now = () => new Date(deps.now?.() ?? Date.now());
 
   app.openapi(

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { consumerSecretAssignment, insertIntegration } from '../../platform/integration-records';
 import { integrationOptionsSchema, parseIntegrationOptions } from '../../platform/integration-options';
 import type { ApiEnv } from '../context';
 import type { ApiDependencies } from '../dependencies';
@@ -53,7 +54,6 @@ export function integrationRoutes(deps: ApiDependencies) {
       const body = c.req.valid('json');
       const tenantId = c.get('tenantId');
       const options = body.options ?? parseIntegrationOptions({});
-      const secret = deps.secrets.encrypt(body.consumerSecret);
       const row = await sql.begin(async (tx) => {
         // Serialises concurrent creates of the same org for this tenant, so the duplicate check is reliable.
         await tx`select pg_advisory_xact_lock(hashtext(${`${tenantId} ${body.salesforceUrl}`}))`;
@@ -65,13 +65,26 @@ export function integrationRoutes(deps: ApiDependencies) {
             integrationId: existing.id,
           });
         }
-        const [inserted] = await tx<IntegrationRow[]>`
-          insert into integrations (tenant_id, display_name, salesforce_url, consumer_key,
-            consumer_secret_ciphertext, consumer_secret_key_id, consumer_secret_last4, options)
-          values (${tenantId}, ${body.displayName}, ${body.salesforceUrl}, ${body.consumerKey},
-            ${secret.ciphertext}, ${secret.keyId}, ${body.consumerSecret.slice(-4)}, ${tx.json(options)})
-          returning ${tx(integrationColumns)}`;
-        return inserted!;
+        const limit = deps.config.maxIntegrationsPerTenant ?? DEFAULT_MAX_INTEGRATIONS_PER_TENANT;
+        // Under the tenant-wide lock, so two concurrent creates cannot both take the last place.
+        await tx`select pg_advisory_xact_lock(hashtext(${`integrations of ${tenantId}`}))`;
+        const [counted] = await tx<{ active: number }[]>`
+          select count(*)::int as active from integrations where tenant_id = ${tenantId} and enabled`;
+        const active = counted!.active;
+        if (active >= limit) {
+          throw new ApiError(
+            'tenant_limit_reached',
+            `This tenant already has ${active} active integrations, the most it may have (${limit}); disconnect one, or ask the operator to raise MAX_INTEGRATIONS_PER_TENANT`,
+            { limit, active },
+          );
+        }
+        const inserted = await insertIntegration(
+          tx,
+          deps.secrets,
+          { tenantId, ...body, options },
+          integrationColumns,
+        );
+        return inserted as unknown as IntegrationRow;
       });
       try {
         await workflow.start({ integrationId: row.id, tenantId, displayName: row.display_name });
@@ -187,18 +200,14 @@ export function integrationRoutes(deps: ApiDependencies) {
       const mergedOptions = options
         ? integrationOptionsSchema.parse({ ...parseIntegrationOptions(current.options), ...options })
         : undefined;
-      const secret = credentials?.consumerSecret
-        ? deps.secrets.encrypt(credentials.consumerSecret)
-        : undefined;
       const [row] = await sql<IntegrationRow[]>`
         update integrations set updated_at = now()
           ${displayName !== undefined ? sql`, display_name = ${displayName}` : sql``}
           ${mergedOptions ? sql`, options = ${sql.json(mergedOptions)}` : sql``}
           ${credentials?.consumerKey ? sql`, consumer_key = ${credentials.consumerKey}` : sql``}
           ${
-            secret && credentials?.consumerSecret
-              ? sql`, consumer_secret_ciphertext = ${secret.ciphertext}, consumer_secret_key_id = ${secret.keyId},
-                  consumer_secret_last4 = ${credentials.consumerSecret.slice(-4)}`
+            credentials?.consumerSecret
+              ? sql`, ${consumerSecretAssignment(sql, deps.secrets, current.id, credentials.consumerSecret)}`
               : sql``
           }
           ${credentials ? sql`, credentials_version = credentials_version + 1` : sql``}
@@ -274,8 +283,10 @@ export function integrationRoutes(deps: ApiDependencies) {
       }
       if (purge) {
         await workflow.terminate(row.id, 'integration purged through the API');
-        // Cascades to runs, cursors and every collected row of this integration.
-        await sql`delete from integrations where id = ${row.id} and tenant_id = ${tenantId}`;
+        // Cascades to runs, cursors and every collected row of this integration: millions of rows on a big
+        // org, so it runs on the report pool and its longer statement timeout (api/endpoint-classes.ts).
+        await (deps.reportSql ??
+          sql)`delete from integrations where id = ${row.id} and tenant_id = ${tenantId}`;
       } else if (row.enabled) {
         await sql`
           update integrations set enabled = false, state = 'disconnected', disconnected_at = now(), updated_at = now()
@@ -292,6 +303,9 @@ export function integrationRoutes(deps: ApiDependencies) {
 
   return app;
 }
+
+/** Each integration holds a workflow, a daily schedule and collection slots; a tenant cannot add them without end. */
+export const DEFAULT_MAX_INTEGRATIONS_PER_TENANT = 100;
 
 export function disconnectedError(): ApiError {
   return new ApiError(

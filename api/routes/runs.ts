@@ -7,6 +7,7 @@ import { CURSOR_TIME_FORMAT, cursorPart, decodeCursor, pageQuery, pageSchema, to
 import { RUN_COLUMNS, toRun, type RunRow } from '../resources';
 import { CollectionRunSchema, RunIdParams } from '../schemas/run';
 import { findTenantIntegration } from '../tenancy';
+import { runStatuses } from '../../workflows/definitions';
 
 const tags = ['Collection runs'];
 
@@ -27,7 +28,7 @@ export function runRoutes(deps: ApiDependencies) {
         params: IntegrationIdParams,
         query: z.object({
           ...pageQuery,
-          status: z.enum(['running', 'paused', 'succeeded', 'failed', 'cancelled']).optional(),
+          status: z.enum(runStatuses).optional(),
         }),
       },
       responses: {

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { integrationOptionsSchema } from '../../platform/integration-options';
+import { runStatuses } from '../../workflows/definitions';
 import { checkSalesforceUrl } from '../salesforce-url';
 
 const integrationStates = [
@@ -179,7 +180,7 @@ export const RunSummarySchema = z
   .object({
     runId: z.string(),
     kind: z.enum(['initial', 'incremental']),
-    status: z.enum(['running', 'paused', 'succeeded', 'partial', 'failed', 'cancelled']),
+    status: z.enum(runStatuses),
     startedAt: timestamp,
     finishedAt: timestamp.nullable(),
     apiCalls: z.number().int(),

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { runStatuses } from '../../workflows/definitions';
 import { ObjectProgressSchema } from './integration';
 
 const timestamp = z.string().openapi({ format: 'date-time' });
@@ -22,8 +23,9 @@ export const CollectionRunSchema = z
     integrationId: z.uuid(),
     kind: z.enum(['initial', 'incremental']),
     trigger: z.enum(['collect_now', 'schedule']),
-    status: z.enum(['running', 'paused', 'succeeded', 'partial', 'failed', 'cancelled']).openapi({
-      description: 'running/paused while active; succeeded, failed or cancelled is the outcome.',
+    status: z.enum(runStatuses).openapi({
+      description:
+        'running/paused while active; succeeded, partial (stopped by its API budget; the next run continues), failed or cancelled is the outcome.',
     }),
     startedAt: timestamp,
     finishedAt: timestamp.nullable(),

@@ -1,3 +1,4 @@
+import { insertIntegration } from '../../platform/integration-records';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CreatedOrg } from '../../simulator';
@@ -36,14 +37,15 @@ export async function createIntegration(
   const { sql } = stack.pg;
   const [tenant] = await sql<{ id: string }[]>`
     insert into tenants (name) values (${`${label}-${randomUUID()}`}) returning id`;
-  const sealed = stack.secrets.box.encrypt(org.consumerSecret);
-  const [integration] = await sql<{ id: string }[]>`
-    insert into integrations (tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
-                              consumer_secret_key_id, consumer_secret_last4, options)
-    values (${tenant!.id}, ${label}, ${org.salesforceUrl}, ${org.consumerKey}, ${sealed.ciphertext}, ${sealed.keyId},
-            ${org.consumerSecret.slice(-4)}, ${sql.json(options as never)})
-    returning id`;
-  const ids = { tenantId: tenant!.id, integrationId: integration!.id };
+  const integration = await insertIntegration(sql, stack.secrets.box, {
+    tenantId: tenant!.id,
+    displayName: label,
+    salesforceUrl: org.salesforceUrl,
+    consumerKey: org.consumerKey,
+    consumerSecret: org.consumerSecret,
+    options,
+  });
+  const ids = { tenantId: tenant!.id, integrationId: integration.id };
   const handle = await stack.temporal.client.workflow.start('integrationWorkflow', {
     workflowId: integrationWorkflowId(ids.integrationId),
     taskQueue,

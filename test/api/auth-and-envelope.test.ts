@@ -17,7 +17,7 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
   it.each([
     ['no Authorization header', undefined, /Bearer/],
     ['a non-Bearer scheme', 'Basic dXNlcjpwYXNz', /Bearer <key>/],
-    ['an unknown key', 'Bearer ic_live_doesnotexist', /not valid or has been revoked/],
+    ['an unknown key', 'Bearer ic_live_doesnotexist', /not valid, has expired or has been revoked/],
     ['an empty bearer', 'Bearer ', /Bearer <key>/],
   ])('answers 401 with WWW-Authenticate for %s', async (_label, authorization, message) => {
     const res = await client(harness.app, undefined)('GET', '/v1/integrations', undefined, {
@@ -146,7 +146,7 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
       throw new Error('unexpected: ECONNREFUSED 10.0.0.5:5432 at pool.ts');
     }) as unknown as Sql;
     const broken = buildTestApp(services, { sql });
-    const res = await client(broken.app, 'ic_live_whatever')('GET', '/v1/integrations', undefined, {
+    const res = await client(broken.app, `ic_live_${'w'.repeat(43)}`)('GET', '/v1/integrations', undefined, {
       'x-request-id': 'req-500-test',
     });
     expect(res.status).toBe(500);

@@ -75,9 +75,9 @@ describe('integrations CRUD', () => {
       >`
         select consumer_secret_ciphertext, consumer_secret_key_id from integrations where id = ${res.body.id}`;
       expect(row!.consumer_secret_ciphertext.toString('utf8')).not.toContain(input.consumerSecret);
-      expect(harness.secrets.decrypt(row!.consumer_secret_ciphertext, row!.consumer_secret_key_id)).toBe(
-        input.consumerSecret,
-      );
+      expect(
+        harness.secrets.decrypt(row!.consumer_secret_ciphertext, row!.consumer_secret_key_id, res.body.id),
+      ).toBe(input.consumerSecret);
 
       const handle = services.temporal.workflow.getHandle(integrationWorkflowId(res.body.id));
       const description = await handle.describe();
@@ -320,7 +320,7 @@ describe('integrations CRUD', () => {
       expect(res.text).not.toContain(wrong);
       const [row] = await services.sql<{ c: Buffer; k: string }[]>`
         select consumer_secret_ciphertext as c, consumer_secret_key_id as k from integrations where id = ${id}`;
-      expect(stack.secrets.box.decrypt(row!.c, row!.k)).toBe(wrong);
+      expect(stack.secrets.box.decrypt(row!.c, row!.k, id)).toBe(wrong);
 
       // The workflow verifies new credentials at once: Salesforce refuses this secret.
       const broken = await waitForDetail(own, id, (d) => d.state === 'needs_attention');

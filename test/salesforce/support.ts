@@ -1,3 +1,4 @@
+import { createTestIntegration } from '../support/integrations';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -36,18 +37,7 @@ export async function insertIntegration(
   org: { salesforceUrl: string; consumerKey: string; consumerSecret: string },
   options: Record<string, unknown> = {},
 ): Promise<string> {
-  const [tenant] = await sql<{ id: string }[]>`
-    insert into tenants (name) values (${`tenant-${randomUUID()}`}) returning id`;
-  const encrypted = secrets.encrypt(org.consumerSecret);
-  const [integration] = await sql<{ id: string }[]>`
-    insert into integrations (
-      tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext, consumer_secret_key_id,
-      consumer_secret_last4, options
-    ) values (
-      ${tenant!.id}, 'Test org', ${org.salesforceUrl}, ${org.consumerKey}, ${encrypted.ciphertext}, ${encrypted.keyId},
-      ${org.consumerSecret.slice(-4)}, ${sql.json(options as never)}
-    ) returning id`;
-  return integration!.id;
+  return (await createTestIntegration(sql, secrets, org, options)).integrationId;
 }
 
 export async function insertRun(sql: Sql, integrationId: string, kind: RunKind): Promise<string> {

