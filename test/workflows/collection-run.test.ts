@@ -4,6 +4,7 @@ import { collectedObjects, recheckQuotaSignal, stopRunSignal } from '../../workf
 import {
   DAY,
   Gate,
+  heldSlices,
   activeRun,
   completed,
   nonRetryable,
@@ -91,12 +92,7 @@ describe('collection run workflow', () => {
 
   it('a slice in flight + stop → the activity is cancelled, the run ends stopped without findings', async () => {
     const gate = new Gate();
-    const s = scenario(tier, {
-      collectObject: async () => {
-        await gate.pass();
-        return completed;
-      },
-    });
+    const s = scenario(tier, heldSlices(gate));
     const { handle, childId } = await s.startRun();
     await gate.reached();
     await tier.env.client.workflow.getHandle(childId).signal(stopRunSignal);

@@ -13,6 +13,7 @@ import {
 } from '../../workflows/definitions';
 import {
   Gate,
+  heldSlices,
   activeRun,
   completed,
   connected,
@@ -193,12 +194,7 @@ describe('integration workflow: attention, credentials, disconnect', () => {
 
   it('collecting + disconnect → the slice is cancelled, the run closed as cancelled, the workflow ends', async () => {
     const gate = new Gate();
-    const s = scenario(tier, {
-      collectObject: async () => {
-        await gate.pass();
-        return completed;
-      },
-    });
+    const s = scenario(tier, heldSlices(gate));
     const handle = await s.startIntegration({ ...idleState, activeRun: activeRun({ kind: 'incremental' }) });
     await gate.reached();
     await handle.signal(disconnectSignal);
@@ -240,12 +236,7 @@ describe('integration workflow: attention, credentials, disconnect', () => {
     // The time-skipping server does not apply parent close policies, so this checks the command the entity
     // gave; test/api covers a real purge on the dev server.
     const gate = new Gate();
-    const s = scenario(tier, {
-      collectObject: async () => {
-        await gate.pass();
-        return completed;
-      },
-    });
+    const s = scenario(tier, heldSlices(gate));
     const handle = await s.startIntegration({ ...idleState, activeRun: activeRun({ kind: 'incremental' }) });
     await gate.reached();
     const history = await handle.fetchHistory();

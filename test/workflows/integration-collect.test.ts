@@ -3,6 +3,7 @@ import { collectNowSignal, collectedObjects, requestCollectionUpdate } from '../
 import {
   HOUR,
   Gate,
+  heldSlices,
   activeRun,
   completed,
   connectedState,
@@ -73,12 +74,7 @@ describe('integration workflow: collection runs', () => {
 
   it('collecting + Collect Now → answers with the active run, starts no second one', async () => {
     const gate = new Gate();
-    const s = scenario(tier, {
-      collectObject: async () => {
-        await gate.pass();
-        return completed;
-      },
-    });
+    const s = scenario(tier, heldSlices(gate));
     const handle = await s.startIntegration(connectedState);
     await handle.executeUpdate(requestCollectionUpdate);
     await gate.reached();
@@ -121,12 +117,7 @@ describe('integration workflow: collection runs', () => {
 
   it('collecting a run started minutes ago + daily trigger → dropped (that run is collecting it)', async () => {
     const gate = new Gate();
-    const s = scenario(tier, {
-      collectObject: async () => {
-        await gate.pass();
-        return completed;
-      },
-    });
+    const s = scenario(tier, heldSlices(gate));
     const handle = await s.startIntegration(idleState);
     await handle.signal(collectNowSignal, { trigger: 'collect_now' });
     await gate.reached();
@@ -138,12 +129,7 @@ describe('integration workflow: collection runs', () => {
 
   it('collecting a run started hours ago + daily trigger → remembered, a second run follows the first', async () => {
     const gate = new Gate();
-    const s = scenario(tier, {
-      collectObject: async () => {
-        await gate.pass();
-        return completed;
-      },
-    });
+    const s = scenario(tier, heldSlices(gate));
     const startedAt = new Date((await tier.env.currentTimeMs()) - 2 * HOUR).toISOString();
     const handle = await s.startIntegration({
       ...idleState,

@@ -8,7 +8,7 @@ import {
   requestCollectionUpdate,
   resumeSignal,
 } from '../../workflows/definitions';
-import { Gate, activeRun, completed, idleState, quotaPaused, scenario, useTier } from './support/harness';
+import { Gate, activeRun, heldSlices, idleState, quotaPaused, scenario, useTier } from './support/harness';
 
 /** Pause and resume by the user, from rest, during a run and during a quota pause. */
 describe('integration workflow: user pause', () => {
@@ -62,12 +62,7 @@ describe('integration workflow: user pause', () => {
 
   it('collecting + pause → the slice is cancelled, the run stays active (not finished), paused_by_user', async () => {
     const gate = new Gate();
-    const s = scenario(tier, {
-      collectObject: async () => {
-        await gate.pass();
-        return completed;
-      },
-    });
+    const s = scenario(tier, heldSlices(gate));
     const handle = await s.startIntegration({ ...idleState, activeRun: activeRun({ kind: 'incremental' }) });
     await gate.reached();
     await handle.signal(pauseSignal);

@@ -231,6 +231,16 @@ export class Gate {
   }
 }
 
+/** Slices that hold at `gate` until the test releases it (or Temporal cancels them), then complete. */
+export function heldSlices(gate: Gate): Mocks {
+  return {
+    collectObject: async () => {
+      await gate.pass();
+      return completed;
+    },
+  };
+}
+
 /** A carried state as the entity holds it between continue-as-news, for starting a test in a given state. */
 export function carriedState(overrides: Partial<CarriedState> = {}): CarriedState {
   return { ...emptyState(), ...overrides };
