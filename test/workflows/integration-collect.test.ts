@@ -16,7 +16,10 @@ import {
 
 const oneRun = [
   'startCollectionRun',
-  ...collectedObjects.map(() => 'collectObject'),
+  // LoginHistory asks first whether to split its pass into parallel segments (the mock says: one cursor).
+  ...collectedObjects.flatMap((object) =>
+    object === 'LoginHistory' ? ['planSegments', 'collectObject'] : ['collectObject'],
+  ),
   'recomputeFindings',
   'markFindingsComputed',
   'finishCollectionRun',

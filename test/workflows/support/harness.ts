@@ -499,7 +499,16 @@ function defaultMocks(s: Scenario): Required<Mocks> {
       error,
     }),
     collectObject: async () => completed,
-    recomputeFindings: async () => ({ opened: 0, updated: 0, byKind: {} }),
+    // Most scenarios are about the run, not the split: one cursor per object unless a test plans segments.
+    planSegments: async () => ({ outcome: 'sequential' as const }),
+    recomputeFindings: async () => ({
+      opened: 0,
+      updated: 0,
+      reopened: 0,
+      superseded: 0,
+      byKind: {},
+      unknownStatuses: [],
+    }),
     markFindingsComputed: noop,
     markIntegrationDisconnected: noop,
     recordRunPause: noop,
