@@ -94,7 +94,7 @@ export function createApp(deps: ApiDependencies) {
   );
   app.use('/v1/*', rateLimitPerKey(deps.config.rateLimitPerMinute, deps.now));
   app.use('/v1/*', requireScopeForWrites());
-  app.use('/v1/*', limitConcurrentReports(deps.config.reportsPerTenant ?? 2));
+  app.use('/v1/*', limitConcurrentReports(deps.config.reportsPerTenant ?? 4));
   app.use('/v1/*', limitBodySize(deps.config.bodyLimitBytes));
 
   app.route('/v1/session', sessionRoutes());

@@ -17,7 +17,8 @@ export interface ApiConfig {
   authFailuresPerMinute?: number;
   /** Active integrations one tenant may have (default 100, MAX_INTEGRATIONS_PER_TENANT). */
   maxIntegrationsPerTenant?: number;
-  /** Report-class requests (api/endpoint-classes.ts) one tenant may run at once (default 2). */
+  /** Report-class requests (api/endpoint-classes.ts) one tenant may run at once (default 4: one console
+   * Insights page asks for its reports together). */
   reportsPerTenant?: number;
   /** Task queue new integration workflows are started on (TEMPORAL_TASK_QUEUE; tests use their own). */
   taskQueue: string;

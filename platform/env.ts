@@ -62,7 +62,7 @@ export const environmentSchema = z.object({
   /** Active integrations one tenant may have: each holds a workflow, a schedule and collection capacity. */
   MAX_INTEGRATIONS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(100),
   /** Reports or exports one tenant may run at once. */
-  API_REPORTS_PER_TENANT: z.coerce.number().int().min(1).max(100).default(2),
+  API_REPORTS_PER_TENANT: z.coerce.number().int().min(1).max(100).default(4),
 
   SECRETS_KEY: secretsKey.optional(),
   SECRETS_KEY_ID: z

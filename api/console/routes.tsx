@@ -38,6 +38,9 @@ export interface ConsoleOptions {
   temporalUi?: { url: string; namespace: string };
 }
 
+/** How long the browser waits before asking again for a fragment the API answered 429 (Retry-After is 1-2 s). */
+const RETRY_BUSY_MS = 2_000;
+
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
 
 // Everything the console loads comes from this process: no CDN, works offline. Inline style attributes only
@@ -196,8 +199,14 @@ export function consoleRoutes(options: ConsoleOptions) {
   /** Renders a fragment; an API error becomes an error notice (a refused key sends the browser to sign-in). */
   const show = (c: Context, status: number, node: Child, headers: Record<string, string> = {}) =>
     c.html(<>{node}</>, status === 401 ? 401 : 200, headers);
+  // A 429 (the key's rate limit or the tenant's concurrent reports) is retried by the page's script.
   const failed = (c: Context, result: { status: number; error: ApiErrorBody }) =>
-    show(c, result.status, <ErrorNotice error={result.error} />);
+    show(
+      c,
+      result.status,
+      <ErrorNotice error={result.error} />,
+      result.status === 429 ? { 'x-console-retry': String(RETRY_BUSY_MS) } : {},
+    );
 
   // Without a readable session (an API outage) the console shows data but no actions.
   const sessionOf = async (api: ConsoleApi): Promise<Session | undefined> => {

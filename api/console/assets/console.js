@@ -45,8 +45,15 @@ async function load(el) {
   el.innerHTML = await res.text();
   el.setAttribute('aria-busy', 'false');
   enhance(el);
+  const retry = Number(res.headers.get('x-console-retry'));
   const refresh = Number(res.headers.get('x-console-refresh'));
-  if (refresh > 0) {
+  if (retry > 0) {
+    // The API was busy (429): ask again shortly, with jitter so fragments that collided do not collide again.
+    timers.set(
+      el,
+      setTimeout(() => void load(el), retry + Math.random() * 1000),
+    );
+  } else if (refresh > 0) {
     el.dataset.live = 'true';
     timers.set(
       el,
