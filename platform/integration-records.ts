@@ -23,7 +23,7 @@ export function secretHint(secret: string): string {
   return secret.length >= 32 ? secret.slice(-4) : '';
 }
 
-function sealedColumns(sql: Queryable, secrets: SecretBox, integrationId: string, consumerSecret: string) {
+function sealedColumns(secrets: SecretBox, integrationId: string, consumerSecret: string) {
   const sealed = secrets.encrypt(consumerSecret, integrationId);
   return {
     consumer_secret_ciphertext: sealed.ciphertext,
@@ -47,7 +47,7 @@ export async function insertIntegration(
     display_name: integration.displayName,
     salesforce_url: integration.salesforceUrl,
     consumer_key: integration.consumerKey,
-    ...sealedColumns(sql, secrets, id, integration.consumerSecret),
+    ...sealedColumns(secrets, id, integration.consumerSecret),
     options: sql.json((integration.options ?? {}) as never),
   };
   const [inserted] = await sql<(Record<string, unknown> & { id: string })[]>`
@@ -62,7 +62,7 @@ export function consumerSecretAssignment(
   integrationId: string,
   consumerSecret: string,
 ) {
-  const c = sealedColumns(sql, secrets, integrationId, consumerSecret);
+  const c = sealedColumns(secrets, integrationId, consumerSecret);
   return sql`consumer_secret_ciphertext = ${c.consumer_secret_ciphertext},
     consumer_secret_key_id = ${c.consumer_secret_key_id}, consumer_secret_bound = true,
     consumer_secret_last4 = ${c.consumer_secret_last4}`;

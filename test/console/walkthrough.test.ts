@@ -72,7 +72,8 @@ describe('console walkthrough in a browser', () => {
       .poll(() => page.locator('#progress [data-run-state]').getAttribute('data-run-state'), {
         timeout: 90_000,
       })
-      .toBe('running');
+      // A 40-user org can finish between two polls on an idle machine: the run view must at least appear.
+      .toMatch(/^(running|succeeded)$/);
     await screenshot(page, '05-collection-progress');
     await expect
       .poll(() => page.locator('#progress [data-run-state]').getAttribute('data-run-state'), {

@@ -53,14 +53,7 @@ export function IntegrationDetailView(props: {
               {paused ? 'Resume' : 'Pause'}
             </button>
           </form>
-          <a class="button secondary" href={`/integrations/${i.id}/insights`}>
-            Insights
-          </a>
-          {props.temporalUi ? (
-            <a href={props.temporalUi} target="_blank" rel="noopener">
-              Workflow in Temporal UI
-            </a>
-          ) : null}
+          <PageLinks integrationId={i.id} temporalUi={props.temporalUi} />
         </div>
       ) : (
         <div class="actions card">
@@ -69,14 +62,7 @@ export function IntegrationDetailView(props: {
           ) : (
             <span class="muted">Read-only key: actions are hidden.</span>
           )}
-          <a class="button secondary" href={`/integrations/${i.id}/insights`}>
-            Insights
-          </a>
-          {props.temporalUi ? (
-            <a href={props.temporalUi} target="_blank" rel="noopener">
-              Workflow in Temporal UI
-            </a>
-          ) : null}
+          <PageLinks integrationId={i.id} temporalUi={props.temporalUi} />
         </div>
       )}
       <div id="action-result" aria-live="polite"></div>
@@ -418,3 +404,19 @@ export function RunsTable(props: { runs: CollectionRun[] }) {
 }
 
 export { ErrorNotice };
+
+/** Links every detail page shows, whatever the key may do. */
+function PageLinks(props: { integrationId: string; temporalUi?: string | undefined }) {
+  return (
+    <>
+      <a class="button secondary" href={`/integrations/${props.integrationId}/insights`}>
+        Insights
+      </a>
+      {props.temporalUi ? (
+        <a href={props.temporalUi} target="_blank" rel="noopener">
+          Workflow in Temporal UI
+        </a>
+      ) : null}
+    </>
+  );
+}

@@ -1,3 +1,4 @@
+import type { LicenseUsage } from '../../../insights/unused-accounts';
 import { LocalTime } from './layout';
 
 // The insights API's JSON shapes as the console reads them (GET /v1/integrations/{id}/unused-accounts,
@@ -11,17 +12,7 @@ export interface UnusedAccounts {
     reclaimable: number;
     estimatedMonthlySavings: number | null;
   };
-  licenses: Array<{
-    license: string;
-    totalLicenses: number | null;
-    usedLicenses: number | null;
-    unused: number;
-    neverLoggedIn: number;
-    frozenWithLicense: number;
-    reclaimable: number;
-    monthlyPrice: number | null;
-    estimatedMonthlySavings: number | null;
-  }>;
+  licenses: LicenseUsage[];
   users: Array<{
     userId: string;
     username: string;
