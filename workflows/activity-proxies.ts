@@ -7,6 +7,29 @@ import {
 import type { Activities } from '../activities';
 import { collectionTaskQueue } from './definitions';
 
+/**
+ * Each proxy is typed with only the activities it may call (`Pick`), so an activity can only be called with the
+ * timeouts chosen for it: `bookkeeping.collectObject(…)` does not type-check (the samples' saga workflow gets the
+ * same guarantee by destructuring each proxy). The activity names themselves are in recorded histories and never
+ * change.
+ */
+type CollectionActivities = Pick<Activities, 'collectObject' | 'planSegments'>;
+type InsightActivities = Pick<Activities, 'recomputeFindings'>;
+type BookkeepingActivities = Pick<
+  Activities,
+  | 'loadIntegrationSnapshot'
+  | 'startCollectionRun'
+  | 'finishCollectionRun'
+  | 'recordRunPause'
+  | 'recordRunResumed'
+  | 'markFindingsComputed'
+  | 'markIntegrationDisconnected'
+  | 'ensureDailySchedule'
+  | 'setDailySchedulePaused'
+  | 'deleteDailySchedule'
+  | 'reconcileIntegrations'
+>;
+
 /** Failures no retry can fix: they go to the workflow at once (needs attention, or a failed run). */
 const NON_RETRYABLE = [
   'SalesforceSetupError',
@@ -24,7 +47,7 @@ const NON_RETRYABLE = [
  */
 export function collectionActivities() {
   const taskQueue = collectionTaskQueue(workflowInfo().taskQueue);
-  const collection = proxyActivities<Activities>({
+  const collection = proxyActivities<CollectionActivities>({
     taskQueue,
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '30 seconds',
@@ -39,7 +62,7 @@ export function collectionActivities() {
   });
   // Findings are recomputed in SQL. A recompute that keeps failing must not hold the run open forever, hence
   // the attempt cap.
-  const insights = proxyActivities<Activities>({
+  const insights = proxyActivities<InsightActivities>({
     taskQueue,
     startToCloseTimeout: '1 hour',
     heartbeatTimeout: '30 seconds',
@@ -53,8 +76,8 @@ export function collectionActivities() {
   return { collection, insights };
 }
 
-/** Small bookkeeping writes (runs, schedules, snapshots), on the interactive queue. */
-export const calls = proxyActivities<Activities>({
+/** Small bookkeeping reads and writes (runs, schedules, snapshots), on the interactive queue. */
+export const bookkeeping = proxyActivities<BookkeepingActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
 });
@@ -63,12 +86,17 @@ export const calls = proxyActivities<Activities>({
  * Test Connectivity answers a person waiting on the API (60 s deadline), so it gives up in time to say why:
  * no free slot within 15 s is "the worker is busy" (never retried), and all attempts fit in 45 s.
  */
-export const connectivity = proxyActivities<Activities>({
+export const connectivity = proxyActivities<Pick<Activities, 'testConnectivity'>>({
   scheduleToStartTimeout: '15 seconds',
   startToCloseTimeout: '20 seconds',
   scheduleToCloseTimeout: '45 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
-/** Mirrors the state into PostgreSQL for listings; a local activity costs one marker event, not three. */
-export const mirror = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds' });
+/**
+ * Copies the workflow's state into `integrations.state` for listings; a local activity costs one marker event,
+ * not three.
+ */
+export const { recordIntegrationState } = proxyLocalActivities<Pick<Activities, 'recordIntegrationState'>>({
+  startToCloseTimeout: '30 seconds',
+});

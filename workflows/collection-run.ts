@@ -23,7 +23,7 @@ import {
   type CollectionRunOutcome,
   type RunPhase,
 } from './definitions';
-import { calls, collectionActivities } from './activity-proxies';
+import { bookkeeping, collectionActivities } from './activity-proxies';
 import { failureMessage, setupFailure } from './integration-state';
 
 /** However the quota timer's deadline was computed, never wake sooner than this (no hot loop). */
@@ -251,7 +251,7 @@ class CollectionRun {
   /** A durable timer until the next day (or the back-off), woken early by a re-check or a stop. */
   private async waitForQuota(pause: QuotaPause): Promise<void> {
     const { run } = this.input;
-    await calls.recordRunPause({
+    await bookkeeping.recordRunPause({
       runId: run.runId,
       reason: pause.reason,
       detail: `API usage ${pause.used}/${pause.max} (threshold ${pause.thresholdPercent}%), run used ${pause.runApiCalls} calls`,
@@ -273,7 +273,7 @@ class CollectionRun {
     this.recheckRequested = false;
     this.recheckBeforeNextPage = true;
     this.wakeUps += 1;
-    await calls.recordRunResumed({ runId: run.runId });
+    await bookkeeping.recordRunResumed({ runId: run.runId });
     await this.tellEntity({ runId: run.runId, phase: 'collecting', pausedUntil: null, usage: null });
   }
 
@@ -297,7 +297,7 @@ class CollectionRun {
         runId: run.runId,
         since: run.findingsSince,
       });
-      await calls.markFindingsComputed({ integrationId });
+      await bookkeeping.markFindingsComputed({ integrationId });
       return null;
     } catch (error) {
       if (isCancellation(error)) throw error;

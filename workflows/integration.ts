@@ -42,7 +42,7 @@ import {
   type RunSummary,
   type RunTrigger,
 } from './definitions';
-import { calls, connectivity, mirror } from './activity-proxies';
+import { bookkeeping, connectivity, recordIntegrationState } from './activity-proxies';
 import { collectionRunWorkflow } from './collection-run';
 import { emptyState, failedOnQuotaOnly, failureMessage } from './integration-state';
 import {
@@ -96,7 +96,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
 
 class Integration {
   private readonly integrationId: string;
-  private readonly s: CarriedState;
+  private readonly carried: CarriedState;
   private disconnectRequested = false;
   private startingRun: Promise<ActiveRun> | null = null;
   private child: ChildWorkflowHandle<typeof collectionRunWorkflow> | null = null;
@@ -106,57 +106,57 @@ class Integration {
 
   constructor(private readonly input: IntegrationWorkflowInput) {
     this.integrationId = input.integrationId;
-    this.s = { ...emptyState(), ...input.carried };
+    this.carried = { ...emptyState(), ...input.carried };
   }
 
   // ── Messages ──────────────────────────────────────────────────────────────────────────────────────────────
 
   status(): IntegrationStatus {
-    const { s } = this;
-    const run = s.activeRun;
+    const { carried } = this;
+    const run = carried.activeRun;
     return {
       integrationId: this.integrationId,
-      state: s.state,
-      resumeState: s.resumeState,
-      initialCollectionDone: s.initialCollectionDone,
+      state: carried.state,
+      resumeState: carried.resumeState,
+      initialCollectionDone: carried.initialCollectionDone,
       currentRun: run
         ? { runId: run.runId, kind: run.kind, trigger: run.trigger, startedAt: run.startedAt }
         : null,
-      quota: s.quota,
-      lastRun: s.lastRun,
-      attention: s.attention,
-      retryAt: s.retryAt,
-      continuedAsNewCount: s.continuedAsNewCount,
+      quota: carried.quota,
+      lastRun: carried.lastRun,
+      attention: carried.attention,
+      retryAt: carried.retryAt,
+      continuedAsNewCount: carried.continuedAsNewCount,
     };
   }
 
   async testConnectivity(): Promise<ConnectivityResult> {
     const result = await connectivity.testConnectivity({ integrationId: this.integrationId });
     this.applyTestResult(result);
-    if (result.ok && this.s.state === 'awaiting_test') await this.setState(this.naturalState());
+    if (result.ok && this.carried.state === 'awaiting_test') await this.setState(this.naturalState());
     return result;
   }
 
   validateCollectionRequest(): void {
-    const { s } = this;
+    const { carried } = this;
     const refuse = (type: string, message: string) => {
       throw ApplicationFailure.create({ type, message, nonRetryable: true });
     };
-    if (this.disconnectRequested || s.state === 'disconnected')
+    if (this.disconnectRequested || carried.state === 'disconnected')
       refuse('IntegrationDisconnected', 'The integration is disconnected.');
-    if (!s.connected)
+    if (!carried.connected)
       refuse('IntegrationNotConnected', 'Run Test Connectivity successfully before collecting.');
-    if (s.userPaused) refuse('IntegrationPaused', 'The integration is paused; resume it first.');
-    if (s.attention && !s.activeRun)
-      refuse('IntegrationNeedsAttention', `${s.attention.message} ${s.attention.fix}`);
+    if (carried.userPaused) refuse('IntegrationPaused', 'The integration is paused; resume it first.');
+    if (carried.attention && !carried.activeRun)
+      refuse('IntegrationNeedsAttention', `${carried.attention.message} ${carried.attention.fix}`);
   }
 
   async requestCollection(): Promise<CollectionRequestResult> {
-    const { s } = this;
-    if (s.activeRun) {
+    const { carried } = this;
+    if (carried.activeRun) {
       // Collect Now during a quota pause means "look again now" (the usage may have dropped).
-      if (s.state === 'paused_for_quota') s.recheckQuota = true;
-      return { runId: s.activeRun.runId, started: false, kind: s.activeRun.kind };
+      if (carried.state === 'paused_for_quota') carried.recheckQuota = true;
+      return { runId: carried.activeRun.runId, started: false, kind: carried.activeRun.kind };
     }
     const wasStarting = this.startingRun !== null;
     const started = await this.ensureRun('collect_now');
@@ -164,32 +164,32 @@ class Integration {
   }
 
   collectNow(trigger: RunTrigger): void {
-    const { s } = this;
-    if (s.state === 'paused_for_quota') s.recheckQuota = true;
+    const { carried } = this;
+    if (carried.state === 'paused_for_quota') carried.recheckQuota = true;
     // A trigger during a run that started minutes ago adds nothing: that run is collecting it. One that arrives
     // while a long run (an initial collection of a day or more) goes on is remembered and follows it.
-    const run = s.activeRun;
+    const run = carried.activeRun;
     if (run && Date.now() - Date.parse(run.startedAt) < TRIGGER_DEFERRAL_MS) return;
-    if (s.pendingCollection === null && !this.startingRun) s.pendingCollection = trigger;
+    if (carried.pendingCollection === null && !this.startingRun) carried.pendingCollection = trigger;
   }
 
   pause(): void {
-    this.s.userPaused = true;
+    this.carried.userPaused = true;
   }
 
   resume(): void {
-    this.s.userPaused = false;
-    this.s.recheckQuota = true;
+    this.carried.userPaused = false;
+    this.carried.recheckQuota = true;
   }
 
   credentialsUpdated(): void {
-    this.s.credentialsChanged = true;
+    this.carried.credentialsChanged = true;
   }
 
   settingsUpdated(): void {
     // A new threshold may end a quota pause at once.
-    this.s.settingsChanged = true;
-    this.s.recheckQuota = true;
+    this.carried.settingsChanged = true;
+    this.carried.recheckQuota = true;
   }
 
   disconnect(): void {
@@ -198,7 +198,7 @@ class Integration {
 
   runPhase(phase: RunPhase): void {
     // A phase from a run that already ended is stale.
-    if (phase.runId === this.s.activeRun?.runId) this.phases.push(phase);
+    if (phase.runId === this.carried.activeRun?.runId) this.phases.push(phase);
   }
 
   // ── The lifecycle ─────────────────────────────────────────────────────────────────────────────────────────
@@ -235,91 +235,93 @@ class Integration {
 
   /** A fresh start (first connect, or the reconciler restoring a lost workflow): take what PostgreSQL knows. */
   private async loadSnapshot(): Promise<void> {
-    const { s } = this;
-    const snapshot = await calls.loadIntegrationSnapshot({
+    const { carried } = this;
+    const snapshot = await bookkeeping.loadIntegrationSnapshot({
       integrationId: this.integrationId,
       closeOrphanedRuns: true,
     });
     this.loaded = true;
     // Handlers may already have run while this activity was in flight (a Test Connectivity, a pause), so what
     // they changed wins over the snapshot.
-    s.initialCollectionDone ||= snapshot.initialCollectionDone;
-    s.lastRun ??= snapshot.lastRun;
-    s.quota.thresholdPercent = snapshot.quotaThresholdPercent;
-    s.userPaused ||= snapshot.state === 'paused_by_user';
-    s.connected ||= snapshot.connected;
-    if (s.connected && !s.attention && snapshot.attention) s.attention = snapshot.attention;
+    carried.initialCollectionDone ||= snapshot.initialCollectionDone;
+    carried.lastRun ??= snapshot.lastRun;
+    carried.quota.thresholdPercent = snapshot.quotaThresholdPercent;
+    carried.userPaused ||= snapshot.state === 'paused_by_user';
+    carried.connected ||= snapshot.connected;
+    if (carried.connected && !carried.attention && snapshot.attention) carried.attention = snapshot.attention;
     // Started by the reconciler, the workflow has no search attributes yet; the API sets the same ones.
     upsertSearchAttributes([
       { key: IntegrationIdAttribute, value: this.integrationId },
       { key: TenantIdAttribute, value: snapshot.tenantId },
       { key: IntegrationDisplayNameAttribute, value: snapshot.displayName },
-      { key: IntegrationStateAttribute, value: s.state },
+      { key: IntegrationStateAttribute, value: carried.state },
     ]);
     await this.setState(this.naturalState());
   }
 
   /** One turn of the lifecycle: act on the most pressing thing, or wait for something to do. */
   private async step(): Promise<Step> {
-    const { s } = this;
-    if (s.settingsChanged) {
-      s.settingsChanged = false;
+    const { carried } = this;
+    if (carried.settingsChanged) {
+      carried.settingsChanged = false;
       await this.applySettings();
       return 'continue';
     }
-    if (s.userPaused) {
+    if (carried.userPaused) {
       await this.waitWhileUserPaused();
       return 'continue';
     }
-    if (s.credentialsChanged && s.connected) {
-      s.credentialsChanged = false;
+    if (carried.credentialsChanged && carried.connected) {
+      carried.credentialsChanged = false;
       await this.retest();
       return 'continue';
     }
-    if (s.attention && s.connected) return this.waitForAttention();
-    if (!s.activeRun && this.retryDue()) s.pendingCollection ??= 'schedule';
-    if (!s.activeRun && s.pendingCollection && s.connected) await this.ensureRun(s.pendingCollection);
-    if (s.activeRun) return this.collect(s.activeRun);
+    if (carried.attention && carried.connected) return this.waitForAttention();
+    if (!carried.activeRun && this.retryDue()) carried.pendingCollection ??= 'schedule';
+    if (!carried.activeRun && carried.pendingCollection && carried.connected)
+      await this.ensureRun(carried.pendingCollection);
+    if (carried.activeRun) return this.collect(carried.activeRun);
 
-    if (s.state !== this.naturalState()) await this.setState(this.naturalState());
+    if (carried.state !== this.naturalState()) await this.setState(this.naturalState());
     if (workflowInfo().continueAsNewSuggested) return 'continue_as_new';
-    const retryIn = s.retryAt ? Math.max(1000, Date.parse(s.retryAt) - Date.now()) : undefined;
+    const retryIn = carried.retryAt ? Math.max(1000, Date.parse(carried.retryAt) - Date.now()) : undefined;
     await condition(() => this.hasWork(), retryIn);
     return 'continue';
   }
 
   /** Whether a branch of step() above has something to act on: the idle wait ends when this turns true. */
   private hasWork(): boolean {
-    const { s } = this;
+    const { carried } = this;
     return (
       this.disconnectRequested ||
-      s.settingsChanged ||
-      s.userPaused ||
-      (s.connected && (s.credentialsChanged || s.attention !== null || s.pendingCollection !== null)) ||
-      s.activeRun !== null ||
-      s.state !== this.naturalState() ||
+      carried.settingsChanged ||
+      carried.userPaused ||
+      (carried.connected &&
+        (carried.credentialsChanged || carried.attention !== null || carried.pendingCollection !== null)) ||
+      carried.activeRun !== null ||
+      carried.state !== this.naturalState() ||
       workflowInfo().continueAsNewSuggested
     );
   }
 
   /** Runs the active run's child workflow to its end, passing messages on; then books the outcome. */
   private async collect(active: ActiveRun): Promise<Step> {
-    const { s } = this;
+    const { carried } = this;
     await this.setState(collectingState(active));
     const { end, stoppedForHistory } = await this.runChild(active);
-    s.quota.pausedUntil = null;
+    carried.quota.pausedUntil = null;
     switch (end.outcome) {
       case 'stopped':
         // Paused, disconnected or making room in the history: the run stays active, its cursors keep the place.
         return stoppedForHistory ? 'continue_as_new' : 'continue';
       case 'needs_attention':
-        await calls.recordRunPause({
+        await bookkeeping.recordRunPause({
           runId: active.runId,
           reason: 'needs_attention',
           detail: end.problem.message,
           resumeAt: null,
         });
-        s.attention = end.problem;
+        carried.attention = end.problem;
         return 'continue';
       case 'budget_spent':
         await this.finishRun(
@@ -343,12 +345,12 @@ class Integration {
   }
 
   private async runChild(active: ActiveRun): Promise<{ end: RunEnd; stoppedForHistory: boolean }> {
-    const { s } = this;
+    const { carried } = this;
     active.children = (active.children ?? 0) + 1;
     // A run resumed by a new child (after a stop, a pause or a continue-as-new) looks at the quota first: a
     // re-check sent to the previous child may have died with it, and one /limits call is cheap.
-    const recheckQuota = s.recheckQuota || active.children > 1;
-    s.recheckQuota = false;
+    const recheckQuota = carried.recheckQuota || active.children > 1;
+    carried.recheckQuota = false;
     const child = await startChild(collectionRunWorkflow, {
       workflowId: `${collectionRunWorkflowId(this.integrationId, active.runId)}-${active.children}`,
       args: [{ integrationId: this.integrationId, run: active, recheckQuota, quotaBackoff: false }],
@@ -369,28 +371,28 @@ class Integration {
     try {
       for (;;) {
         const mustStop = () =>
-          this.disconnectRequested || s.userPaused || workflowInfo().continueAsNewSuggested;
+          this.disconnectRequested || carried.userPaused || workflowInfo().continueAsNewSuggested;
         await condition(
           () =>
             end !== null ||
             this.phases.length > 0 ||
-            s.settingsChanged ||
-            s.recheckQuota ||
+            carried.settingsChanged ||
+            carried.recheckQuota ||
             (!stopSent && mustStop()),
         );
         if (end) break;
         for (const phase of this.phases.splice(0)) await this.applyPhase(active, phase);
-        if (s.settingsChanged) {
-          s.settingsChanged = false;
+        if (carried.settingsChanged) {
+          carried.settingsChanged = false;
           await this.applySettings();
         }
-        if (s.recheckQuota) {
-          s.recheckQuota = false;
+        if (carried.recheckQuota) {
+          carried.recheckQuota = false;
           await this.tellChild(recheckQuotaSignal);
         }
         if (!stopSent && mustStop()) {
           stopSent = true;
-          stoppedForHistory = !this.disconnectRequested && !s.userPaused;
+          stoppedForHistory = !this.disconnectRequested && !carried.userPaused;
           await this.tellChild(stopRunSignal);
         }
       }
@@ -411,26 +413,26 @@ class Integration {
   }
 
   private async applyPhase(active: ActiveRun, phase: RunPhase): Promise<void> {
-    const { s } = this;
+    const { carried } = this;
     if (phase.usage) this.updateQuota(phase.usage.used, phase.usage.max, phase.usage.observedAt);
-    s.quota.pausedUntil = phase.pausedUntil;
+    carried.quota.pausedUntil = phase.pausedUntil;
     await this.setState(phase.phase === 'paused_for_quota' ? 'paused_for_quota' : collectingState(active));
   }
 
   /** The one way a run comes to exist, shared by Collect Now and the loop, serialised so two requests make one. */
   private async ensureRun(trigger: RunTrigger): Promise<ActiveRun> {
-    const { s } = this;
-    if (s.activeRun) return s.activeRun;
+    const { carried } = this;
+    if (carried.activeRun) return carried.activeRun;
     this.startingRun ??= (async () => {
-      const kind = s.initialCollectionDone ? 'incremental' : 'initial';
-      const started = await calls.startCollectionRun({
+      const kind = carried.initialCollectionDone ? 'incremental' : 'initial';
+      const started = await bookkeeping.startCollectionRun({
         integrationId: this.integrationId,
         kind,
         trigger,
         workflowId: workflowInfo().workflowId,
       });
-      s.quota.thresholdPercent = started.quotaThresholdPercent;
-      s.activeRun = {
+      carried.quota.thresholdPercent = started.quotaThresholdPercent;
+      carried.activeRun = {
         runId: started.runId,
         kind,
         trigger,
@@ -438,9 +440,9 @@ class Integration {
         findingsSince: started.findingsSince,
         children: 0,
       };
-      s.pendingCollection = null;
-      s.retryAt = null;
-      return s.activeRun;
+      carried.pendingCollection = null;
+      carried.retryAt = null;
+      return carried.activeRun;
     })();
     try {
       return await this.startingRun;
@@ -454,118 +456,120 @@ class Integration {
     status: RunSummary['status'],
     error: string | null,
   ): Promise<void> {
-    const { s } = this;
-    const finished = await calls.finishCollectionRun({ runId: active.runId, status, error });
+    const { carried } = this;
+    const finished = await bookkeeping.finishCollectionRun({ runId: active.runId, status, error });
     // Every initial run that did not end by a disconnect gets the daily schedule, so collection keeps going. It
     // exists before the run shows as finished: whoever sees the finished run can rely on the schedule.
     if (active.kind === 'initial' && finished.status !== 'cancelled') await this.ensureDailySchedule();
-    s.lastRun = finished;
+    carried.lastRun = finished;
     if (active.kind === 'initial') {
-      if (s.lastRun.status === 'succeeded') {
-        s.initialCollectionDone = true;
-        s.failedInitialRuns = 0;
-      } else if (s.lastRun.status === 'failed') {
+      if (carried.lastRun.status === 'succeeded') {
+        carried.initialCollectionDone = true;
+        carried.failedInitialRuns = 0;
+      } else if (carried.lastRun.status === 'failed') {
         // Retried on its own (the cursors keep what was collected), sooner than the daily schedule.
-        s.failedInitialRuns += 1;
-        const delay = Math.min(MAX_INITIAL_RETRY_MS, HOUR_MS * 2 ** (s.failedInitialRuns - 1));
-        s.retryAt = new Date(Date.now() + delay).toISOString();
+        carried.failedInitialRuns += 1;
+        const delay = Math.min(MAX_INITIAL_RETRY_MS, HOUR_MS * 2 ** (carried.failedInitialRuns - 1));
+        carried.retryAt = new Date(Date.now() + delay).toISOString();
       }
     }
-    s.activeRun = null;
+    carried.activeRun = null;
     await this.setState(this.naturalState());
   }
 
   private async waitWhileUserPaused(): Promise<void> {
-    const { s } = this;
-    s.resumeState = this.naturalState();
+    const { carried } = this;
+    carried.resumeState = this.naturalState();
     // Schedule first, state second: whoever sees "paused_by_user" can rely on the schedule being paused.
-    await calls.setDailySchedulePaused({ integrationId: this.integrationId, paused: true });
+    await bookkeeping.setDailySchedulePaused({ integrationId: this.integrationId, paused: true });
     await this.setState('paused_by_user');
-    await condition(() => !s.userPaused || this.disconnectRequested || workflowInfo().continueAsNewSuggested);
-    if (s.userPaused) return; // disconnect, or a continue-as-new first: the next turn decides
-    await calls.setDailySchedulePaused({ integrationId: this.integrationId, paused: false });
-    s.resumeState = null;
+    await condition(
+      () => !carried.userPaused || this.disconnectRequested || workflowInfo().continueAsNewSuggested,
+    );
+    if (carried.userPaused) return; // disconnect, or a continue-as-new first: the next turn decides
+    await bookkeeping.setDailySchedulePaused({ integrationId: this.integrationId, paused: false });
+    carried.resumeState = null;
     await this.setState(this.naturalState());
   }
 
   /** Waits for new credentials or a passing Test Connectivity; whatever was interrupted then carries on. */
   private async waitForAttention(): Promise<Step> {
-    const { s } = this;
-    if (s.state !== 'needs_attention') {
-      s.resumeState = this.stateWithoutAttention();
+    const { carried } = this;
+    if (carried.state !== 'needs_attention') {
+      carried.resumeState = this.stateWithoutAttention();
       await this.setState('needs_attention');
     }
     await condition(
       () =>
-        s.attention === null ||
-        s.credentialsChanged ||
-        s.userPaused ||
-        s.settingsChanged ||
+        carried.attention === null ||
+        carried.credentialsChanged ||
+        carried.userPaused ||
+        carried.settingsChanged ||
         this.disconnectRequested ||
         workflowInfo().continueAsNewSuggested,
     );
-    if (s.attention === null) {
+    if (carried.attention === null) {
       // A passing Test Connectivity cleared it (no second test needed).
-      if (s.activeRun) await calls.recordRunResumed({ runId: s.activeRun.runId });
-      s.resumeState = null;
+      if (carried.activeRun) await bookkeeping.recordRunResumed({ runId: carried.activeRun.runId });
+      carried.resumeState = null;
       await this.setState(this.naturalState());
     }
-    return workflowInfo().continueAsNewSuggested && s.attention ? 'continue_as_new' : 'continue';
+    return workflowInfo().continueAsNewSuggested && carried.attention ? 'continue_as_new' : 'continue';
   }
 
   /** New credentials: test them now rather than at the next run. A flaky test is tried again later. */
   private async retest(): Promise<void> {
-    const { s } = this;
+    const { carried } = this;
     let result: ConnectivityResult;
     try {
       result = await connectivity.testConnectivity({ integrationId: this.integrationId });
     } catch (error) {
       if (integrationGone(error)) throw error;
       // Salesforce or the worker did not answer: this says nothing about the credentials. Test again later.
-      s.credentialsChanged = true;
+      carried.credentialsChanged = true;
       throw error;
     }
-    const hadAttention = s.attention !== null;
+    const hadAttention = carried.attention !== null;
     this.applyTestResult(result);
-    if (hadAttention && !s.attention && s.activeRun)
-      await calls.recordRunResumed({ runId: s.activeRun.runId });
-    s.resumeState = s.attention ? this.stateWithoutAttention() : null;
+    if (hadAttention && !carried.attention && carried.activeRun)
+      await bookkeeping.recordRunResumed({ runId: carried.activeRun.runId });
+    carried.resumeState = carried.attention ? this.stateWithoutAttention() : null;
     await this.setState(this.naturalState());
   }
 
   private applyTestResult(result: ConnectivityResult): void {
-    const { s } = this;
+    const { carried } = this;
     if (result.ok) {
-      s.connected = true;
-      s.attention = null;
-      s.credentialsChanged = false;
+      carried.connected = true;
+      carried.attention = null;
+      carried.credentialsChanged = false;
       this.updateQuota(result.apiUsage.used, result.apiUsage.max, result.checkedAt);
     } else if (!failedOnQuotaOnly(result) && !this.child) {
       // Out of daily quota is not a setup problem (the quota guard handles it). During a run, the run finds
       // out for itself at its next call. Before the first passing test the problem is shown, the state stays.
-      s.attention = { code: result.code, message: result.message, fix: result.fix };
+      carried.attention = { code: result.code, message: result.message, fix: result.fix };
     }
   }
 
   /** New options: the threshold shows in status; the daily schedule follows a new time zone or run hour. */
   private async applySettings(): Promise<void> {
-    const { s } = this;
-    const settings = await calls.loadIntegrationSnapshot({
+    const { carried } = this;
+    const settings = await bookkeeping.loadIntegrationSnapshot({
       integrationId: this.integrationId,
       closeOrphanedRuns: false,
     });
-    s.quota.thresholdPercent = settings.quotaThresholdPercent;
+    carried.quota.thresholdPercent = settings.quotaThresholdPercent;
     upsertSearchAttributes([{ key: IntegrationDisplayNameAttribute, value: settings.displayName }]);
-    if (s.initialCollectionDone || s.lastRun !== null) await this.ensureDailySchedule();
+    if (carried.initialCollectionDone || carried.lastRun !== null) await this.ensureDailySchedule();
   }
 
   private async ensureDailySchedule(): Promise<void> {
     try {
-      await calls.ensureDailySchedule({ integrationId: this.integrationId });
+      await bookkeeping.ensureDailySchedule({ integrationId: this.integrationId });
     } catch (error) {
       if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) throw error;
       if (error.cause.type !== 'InvalidScheduleSettings') throw error;
-      this.s.attention = {
+      this.carried.attention = {
         code: 'invalid_schedule',
         message: error.cause.message,
         fix: 'Set options.timezone to an IANA time zone name such as Europe/Paris.',
@@ -574,60 +578,63 @@ class Integration {
   }
 
   private async finishDisconnect(): Promise<void> {
-    const { s } = this;
+    const { carried } = this;
     // A Collect Now in flight may still create a run: let it finish, then cancel whatever is active.
     await condition(allHandlersFinished);
-    if (s.activeRun) {
-      await calls.finishCollectionRun({
-        runId: s.activeRun.runId,
+    if (carried.activeRun) {
+      await bookkeeping.finishCollectionRun({
+        runId: carried.activeRun.runId,
         status: 'cancelled',
         error: 'Integration disconnected',
       });
-      s.activeRun = null;
+      carried.activeRun = null;
     }
-    await calls.deleteDailySchedule({ integrationId: this.integrationId });
-    await calls.markIntegrationDisconnected({ integrationId: this.integrationId });
+    await bookkeeping.deleteDailySchedule({ integrationId: this.integrationId });
+    await bookkeeping.markIntegrationDisconnected({ integrationId: this.integrationId });
     await this.setState('disconnected');
     await condition(allHandlersFinished);
   }
 
-  /** Only between steps (no child running); every pending flag and the active run are in `s`. */
+  /** Only between steps (no child running); every pending flag and the active run are in `carried`. */
   private async continueAsNew(): Promise<void> {
     await condition(allHandlersFinished);
     if (this.disconnectRequested) return;
-    this.s.continuedAsNewCount += 1;
-    await continueAsNew<typeof integrationWorkflow>({ integrationId: this.integrationId, carried: this.s });
+    this.carried.continuedAsNewCount += 1;
+    await continueAsNew<typeof integrationWorkflow>({
+      integrationId: this.integrationId,
+      carried: this.carried,
+    });
   }
 
   // ── State ─────────────────────────────────────────────────────────────────────────────────────────────────
 
   private restingState(): IntegrationState {
-    return this.s.initialCollectionDone ? 'idle' : 'connected';
+    return this.carried.initialCollectionDone ? 'idle' : 'connected';
   }
 
   /** Where the integration goes back to once an attention problem is fixed. */
   private stateWithoutAttention(): IntegrationState {
-    return this.s.activeRun ? collectingState(this.s.activeRun) : this.restingState();
+    return this.carried.activeRun ? collectingState(this.carried.activeRun) : this.restingState();
   }
 
   /** The state the facts imply, outside a user pause and a quota pause. */
   private naturalState(): IntegrationState {
-    const { s } = this;
-    if (!s.connected) return 'awaiting_test';
-    if (s.attention) return 'needs_attention';
-    if (s.activeRun) return collectingState(s.activeRun);
+    const { carried } = this;
+    if (!carried.connected) return 'awaiting_test';
+    if (carried.attention) return 'needs_attention';
+    if (carried.activeRun) return collectingState(carried.activeRun);
     return this.restingState();
   }
 
   private async setState(next: IntegrationState): Promise<void> {
-    if (this.s.state === next) return;
-    this.s.state = next;
+    if (this.carried.state === next) return;
+    this.carried.state = next;
     upsertSearchAttributes([{ key: IntegrationStateAttribute, value: next }]);
-    await mirror.recordIntegrationState({ integrationId: this.integrationId, state: next });
+    await recordIntegrationState({ integrationId: this.integrationId, state: next });
   }
 
   private updateQuota(used: number, max: number, observedAt: string): void {
-    const { quota } = this.s;
+    const { quota } = this.carried;
     // Unknown usage stays unknown rather than showing as 0 of 0.
     if (max <= 0) return;
     quota.used = used;
@@ -638,7 +645,7 @@ class Integration {
   }
 
   private retryDue(): boolean {
-    return this.s.retryAt !== null && Date.parse(this.s.retryAt) <= Date.now();
+    return this.carried.retryAt !== null && Date.parse(this.carried.retryAt) <= Date.now();
   }
 
   private identityAttributes(): SearchAttributePair[] {

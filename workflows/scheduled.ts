@@ -1,6 +1,6 @@
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import { collectNowSignal, integrationWorkflowId } from './definitions';
-import { calls } from './activity-proxies';
+import { bookkeeping } from './activity-proxies';
 import { failureMessage } from './integration-state';
 
 /**
@@ -30,5 +30,5 @@ export async function scheduledCollectionWorkflow(input: {
 export async function reconcilerWorkflow(
   input: { tenantId?: string } = {},
 ): Promise<{ restarted: number; closedRuns: number }> {
-  return calls.reconcileIntegrations(input);
+  return bookkeeping.reconcileIntegrations(input);
 }
