@@ -40,8 +40,12 @@ class FailedAttempts {
 
   constructor(
     private readonly perMinute: number,
-    private readonly now: () => number,
+    private readonly clock: () => Date,
   ) {}
+
+  private now(): number {
+    return this.clock().getTime();
+  }
 
   retryAfterSeconds(address: string): number | undefined {
     const at = this.now();
@@ -66,13 +70,13 @@ class FailedAttempts {
 export interface AuthOptions {
   /** Failed authentications allowed per client address per minute before 429. Default 60. */
   failuresPerMinute?: number;
-  now?: () => number;
+  now?: () => Date;
   logger?: Logger;
 }
 
 /** Resolves `Authorization: Bearer <key>` to the key's tenant and scope; every /v1 route runs behind it. */
 export function requireApiKey(sql: Sql, options: AuthOptions = {}): MiddlewareHandler<ApiEnv> {
-  const failures = new FailedAttempts(options.failuresPerMinute ?? 60, options.now ?? Date.now);
+  const failures = new FailedAttempts(options.failuresPerMinute ?? 60, options.now ?? (() => new Date()));
   const logBackgroundError = (error: unknown) =>
     options.logger?.warn('could not record API key use', { error: (error as Error).message });
 

@@ -46,8 +46,8 @@ export interface ApiDependencies {
   /** Encrypts consumer secrets on the way in; the API never decrypts. */
   secrets: SecretBox;
   config: ApiConfig;
-  /** Wall clock, injectable so tests can drive the rate limiter. */
-  now?: () => number;
+  /** Wall clock (the same type as the activities' `now`), injectable so tests can move time. */
+  now: () => Date;
   /** Prometheus registry: request metrics and GET /metrics (api/main.ts; tests that look at them). */
   metrics?: Registry;
 }

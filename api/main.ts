@@ -5,7 +5,7 @@ import { createLogger } from '../platform/logger';
 import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-guard';
 import { openSecretBoxOrExit } from '../platform/secrets';
 import { connectClient, temporalSettings } from '../platform/temporal';
-import { assertPortFree } from '../dev/ports';
+import { assertPortFree } from '../platform/ports';
 import { createMetricsRegistry } from '../platform/metrics';
 import { createApp } from './app';
 
@@ -44,6 +44,7 @@ const app = createApp({
   logger,
   metrics: createMetricsRegistry('api'),
   secrets,
+  now: () => new Date(),
   config: {
     allowLocalSalesforceUrls: env.ALLOW_LOCAL_SALESFORCE_URLS,
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,

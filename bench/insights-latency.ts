@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { z } from 'zod';
-import { freePort } from '../dev/ports';
+import { freePort } from '../platform/ports';
 import { startEmbeddedPostgres, type RunningPostgres } from '../dev/embedded-postgres';
 import {
   authActivitySummary,

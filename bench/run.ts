@@ -8,6 +8,7 @@
  *   drills       every failure drill (or one: kill, faults, postgres-restart, quota, fuzz)
  *   insights     bench/insights-latency.ts
  *   fleet        200 orgs at 300–800 ms per call on one, then two workers: Test Connectivity p99, fairness
+ *   simulator    the simulator alone: LoginHistory pages/s and rows/s over HTTP, with and without gzip
  *   all          all of the above, one after the other
  *
  * Exits non-zero when a drill loses data (or anything fails); everything started is stopped either way.
@@ -31,6 +32,7 @@ const names = [
   'fuzz',
   'insights',
   'fleet',
+  'simulator',
   'all',
 ] as const;
 
@@ -134,6 +136,10 @@ async function runOne(name: (typeof names)[number]): Promise<boolean> {
         seconds: args.seconds,
         sliceSeconds: args.slice,
       });
+    }
+    case 'simulator': {
+      const { simulatorSpeed } = await import('./simulator-speed');
+      return simulatorSpeed({ logins: args.logins ?? 1_000_000 });
     }
     case 'all': {
       let ok = true;

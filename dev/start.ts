@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { loadEnvironmentOrExit } from '../platform/env';
 import { applyMigrations } from '../platform/migrate';
 import { resolveTemporalExecutable } from '../platform/temporal';
-import { assertPortFree } from './ports';
+import { assertPortFree } from '../platform/ports';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startDevServer } from './temporal-dev-server';
 import { startSdkDownloadedServer } from './temporal-download';

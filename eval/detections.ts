@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { z } from 'zod';
-import { freePort } from '../dev/ports';
+import { freePort } from '../platform/ports';
 import { startEmbeddedPostgres, type RunningPostgres } from '../dev/embedded-postgres';
 import { findingKinds, type FindingKind } from '../insights/finding-kinds';
 import { listFindings, recomputeFindings, type Finding } from '../insights/findings';

@@ -11,7 +11,7 @@ import { openSecretBoxOrExit } from '../platform/secrets';
 import { connectClient, connectWorkerConnection, temporalSettings } from '../platform/temporal';
 import { createSalesforceClientFactory } from '../activities/salesforce/client';
 import { ensureReconcilerSchedule } from '../activities/schedules';
-import { assertPortFree, freePort } from '../dev/ports';
+import { assertPortFree, freePort } from '../platform/ports';
 import { createMetricsRegistry } from '../platform/metrics';
 import { createWorker, type CollectorWorker } from './create-worker';
 import { startWorkerHttpServer } from './http-server';

@@ -13,7 +13,8 @@ interface Bucket {
  * costs its endpoint class's tokens (api/endpoint-classes.ts). It is per process, which is enough to stop a
  * runaway script; it is not a quota across API replicas (N replicas allow N times the rate).
  */
-export function rateLimitPerKey(perMinute: number, now: () => number = Date.now): MiddlewareHandler<ApiEnv> {
+export function rateLimitPerKey(perMinute: number, clock: () => Date): MiddlewareHandler<ApiEnv> {
+  const now = () => clock().getTime();
   const buckets = new Map<string, Bucket>();
   const refillPerMs = perMinute / 60_000;
   let lastSweep = now();

@@ -22,7 +22,7 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
  */
 export function healthRoutes(deps: ApiDependencies) {
   const app = new Hono();
-  const now = deps.now ?? Date.now;
+  const now = () => deps.now().getTime();
   let cached: { at: number; ready: boolean; body: unknown } | undefined;
   let checking: Promise<{ ready: boolean; body: unknown }> | undefined;
 

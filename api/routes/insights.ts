@@ -211,7 +211,7 @@ export function insightRoutes(deps: ApiDependencies) {
   const app = new OpenAPIHono<ApiEnv>();
   // Every insight is a report (api/endpoint-classes.ts): it runs on the report pool and its longer timeout.
   const sql = deps.reportSql ?? deps.sql;
-  const now = () => new Date(deps.now?.() ?? Date.now());
+  const { now } = deps;
 
   app.openapi(
     createRoute({

@@ -44,7 +44,7 @@ export function integrationActionRoutes(deps: ApiDependencies) {
   const workflow = integrationWorkflowCommands(deps.temporal, deps.config);
   const cooldowns = { ...DEFAULT_ACTION_COOLDOWNS, ...deps.config.actionCooldowns };
   const inFlight = new SingleFlight();
-  const now = deps.now ?? Date.now;
+  const now = () => deps.now().getTime();
 
   /** A running run while the integration is collecting (not paused, not needing attention), if any. */
   const activeRun = async (integrationId: string, state: string) => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../dev/ports';
+import { freePort } from '../../platform/ports';
 import { onCleanup } from './cleanup';
 import type { Stack } from './stack';
 

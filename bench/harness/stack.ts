@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../dev/embedded-postgres';
-import { freePort } from '../../dev/ports';
+import { freePort } from '../../platform/ports';
 import { startDevServer } from '../../dev/temporal-dev-server';
 import { createSql, type Sql } from '../../platform/database';
 import { applyMigrations } from '../../platform/migrate';

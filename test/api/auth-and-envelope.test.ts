@@ -100,7 +100,7 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
 
   it('rate limits per key with 429 and Retry-After, refilling over time', async () => {
     let clock = 1_000_000;
-    const limited = buildTestApp(services, { config: { rateLimitPerMinute: 3 }, now: () => clock });
+    const limited = buildTestApp(services, { config: { rateLimitPerMinute: 3 }, now: () => new Date(clock) });
     const t = await tenantWithKey(services);
     const other = await tenantWithKey(services);
     const api = client(limited.app, t.key);

@@ -13,6 +13,7 @@ function appWith(deps: Pick<ApiDependencies, 'sql' | 'temporal'>) {
     ...deps,
     logger: createLogger('error'),
     secrets: testSecrets().box,
+    now: () => new Date(),
     config: {
       allowLocalSalesforceUrls: false,
       bodyLimitBytes: 65536,

@@ -20,7 +20,7 @@ let otherIntegrationId: string;
 
 beforeAll(async () => {
   services = await connectTestServices();
-  ({ app } = buildTestApp(services, { now: () => FIXTURE_NOW.getTime() }));
+  ({ app } = buildTestApp(services, { now: () => FIXTURE_NOW }));
   const mine = await tenantWithKey(services, 'insights');
   const theirs = await tenantWithKey(services, 'insights-other');
   call = client(app, mine.key);

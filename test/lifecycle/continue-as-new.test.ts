@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { startSimulator } from '../../simulator';
 import { ensureTemporalExecutable } from '../../dev/temporal-tools';
 import { startDevServer, type RunningDevServer } from '../../dev/temporal-dev-server';
-import { freePort } from '../../dev/ports';
+import { freePort } from '../../platform/ports';
 import { connectTestServices } from '../support/context';
 import { startTestWorker, testSecrets, workflowBundle, type TestWorker } from '../support/worker';
 import {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildProduction } from '../../dev/build';
-import { freePort } from '../../dev/ports';
+import { freePort } from '../../platform/ports';
 import { createApiKey, createTenant } from '../../platform/api-keys';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { connectTestServices } from '../support/context';

@@ -23,7 +23,7 @@ beforeAll(async () => {
   // The same stack with the product's default cooldowns and a clock the test can move forward.
   const harness = buildTestApp(live.services, {
     secrets: live.secrets.box,
-    now: () => Date.now() + clockOffsetMs,
+    now: () => new Date(Date.now() + clockOffsetMs),
     config: { allowLocalSalesforceUrls: true, taskQueue: live.worker.taskQueue },
   });
   stack = { ...live, harness };

@@ -123,7 +123,10 @@ describe('key scopes', () => {
 describe('failed authentications per client address', () => {
   it('over the budget an address gets 429 with Retry-After before PostgreSQL, even with a good key; the window then reopens', async () => {
     let now = Date.now();
-    const limited = buildTestApp(services, { now: () => now, config: { authFailuresPerMinute: 5 } });
+    const limited = buildTestApp(services, {
+      now: () => new Date(now),
+      config: { authFailuresPerMinute: 5 },
+    });
     const { key } = await tenantWithKey(services, 'auth-limit');
     const guess = client(limited.app, `ic_live_${'A'.repeat(43)}`);
     for (let i = 0; i < 5; i++) expect((await guess('GET', '/v1/integrations')).status).toBe(401);

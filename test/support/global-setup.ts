@@ -8,7 +8,7 @@ import { ensureTemporalExecutable } from '../../dev/temporal-tools';
 import { applyMigrations } from '../../platform/migrate';
 import { startDevServer, type RunningDevServer } from '../../dev/temporal-dev-server';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../dev/embedded-postgres';
-import { freePort } from '../../dev/ports';
+import { freePort } from '../../platform/ports';
 
 declare module 'vitest' {
   export interface ProvidedContext {

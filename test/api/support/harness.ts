@@ -31,6 +31,7 @@ export function buildTestApp(
     temporal: services.temporal,
     logger: log.logger,
     secrets,
+    now: () => new Date(),
     ...overrides,
     config: {
       allowLocalSalesforceUrls: false,
