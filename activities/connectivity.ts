@@ -8,10 +8,10 @@ import {
   SalesforceRequestError,
   SalesforceSetupError,
   toActivityFailure,
-} from './salesforce/errors';
-import type { SalesforceClient } from './salesforce/client';
-import { usagePercent } from './salesforce/limit-info';
-import { idLiteral } from './salesforce/soql';
+} from '../salesforce/errors';
+import type { SalesforceClient } from '../salesforce/client';
+import { usagePercent } from '../salesforce/limit-info';
+import { idLiteral } from '../salesforce/soql';
 
 const APP = 'Setup → External Client App Manager (or App Manager) → your app';
 const RUN_AS_USER = 'Setup → Users → the Run As user → its profile or a permission set → System Permissions';

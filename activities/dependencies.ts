@@ -3,7 +3,7 @@ import type { Sql } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import type { SecretBox } from '../platform/secrets';
 import type { PageBudget } from './collection/page-budget';
-import type { SalesforceClientFactory } from './salesforce/client';
+import type { SalesforceClientFactory } from '../salesforce/client';
 
 /** What activities may use, built once by the worker's composition root (worker/main.ts). */
 export interface ActivityDependencies {

@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../platform/database';
 import type { SecretBox } from '../platform/secrets';
 import { parseIntegrationOptions, type IntegrationOptions } from '../platform/integration-options';
-import type { SalesforceConnection } from './salesforce/client';
+import type { SalesforceConnection } from '../salesforce/client';
+import type { IntegrationRow } from '../store/integrations';
 
 export interface LoadedIntegration {
   connection: SalesforceConnection;
@@ -10,17 +11,18 @@ export interface LoadedIntegration {
   enabled: boolean;
 }
 
-interface IntegrationRow {
-  id: string;
-  salesforce_url: string;
-  consumer_key: string;
-  consumer_secret_ciphertext: Buffer;
-  consumer_secret_key_id: string;
-  consumer_secret_bound: boolean;
-  credentials_version: number;
-  options: unknown;
-  enabled: boolean;
-}
+/** What a collection or a Test Connectivity needs: the connection, its sealed secret and the options. */
+const loadedColumns = [
+  'id',
+  'salesforce_url',
+  'consumer_key',
+  'consumer_secret_ciphertext',
+  'consumer_secret_key_id',
+  'consumer_secret_bound',
+  'credentials_version',
+  'options',
+  'enabled',
+] as const satisfies readonly (keyof IntegrationRow)[];
 
 /**
  * The one place the consumer secret is decrypted: it goes straight into the Salesforce client's token request
@@ -30,10 +32,8 @@ export async function loadIntegration(
   deps: { sql: Sql; secrets: SecretBox },
   integrationId: string,
 ): Promise<LoadedIntegration> {
-  const [row] = await deps.sql<IntegrationRow[]>`
-    select id, salesforce_url, consumer_key, consumer_secret_ciphertext, consumer_secret_key_id,
-           consumer_secret_bound, credentials_version, options, enabled
-    from integrations
+  const [row] = await deps.sql<Pick<IntegrationRow, (typeof loadedColumns)[number]>[]>`
+    select ${deps.sql(loadedColumns)} from integrations
     where id = ${integrationId} and disconnected_at is null`;
   if (!row) {
     throw ApplicationFailure.nonRetryable(

@@ -1,31 +1,36 @@
 import type { ActivityDependencies } from './dependencies';
-import type {
-  CollectedObject,
-  IntegrationState,
-  RunKind,
-  RunOutcomeStatus,
-  RunSummary,
-  RunTrigger,
+import {
+  runOutcomeStatuses,
+  type IntegrationState,
+  type RunKind,
+  type RunOutcomeStatus,
+  type RunSummary,
+  type RunTrigger,
 } from '../workflows/definitions';
 import { parseIntegrationOptions } from '../platform/integration-options';
+import type { CollectionRunRow } from '../store/collection-runs';
+import type { IntegrationRow } from '../store/integrations';
 import { ApplicationFailure } from '@temporalio/common';
 
-interface RunRow {
-  id: string;
-  kind: RunKind;
-  status: string;
-  started_at: Date;
-  finished_at: Date | null;
-  api_calls: number;
-  progress: Partial<Record<CollectedObject, { records?: number }>>;
-  error: string | null;
-}
+/** The run columns a RunSummary is built from. */
+const summaryColumns = [
+  'id',
+  'kind',
+  'status',
+  'started_at',
+  'finished_at',
+  'api_calls',
+  'progress',
+  'error',
+] as const satisfies readonly (keyof CollectionRunRow)[];
+type RunSummaryRow = Pick<CollectionRunRow, (typeof summaryColumns)[number]>;
 
-export function toRunSummary(row: RunRow): RunSummary {
+export function toRunSummary(row: RunSummaryRow): RunSummary {
   return {
     runId: row.id,
     kind: row.kind,
-    status: row.status as RunSummary['status'],
+    // Only finished runs are summarised (finishCollectionRun, the snapshot's last outcome).
+    status: row.status as RunOutcomeStatus,
     startedAt: row.started_at.toISOString(),
     finishedAt: (row.finished_at ?? row.started_at).toISOString(),
     apiCalls: row.api_calls,
@@ -49,7 +54,7 @@ export function createRunActivities({
       workflowId: string;
     }) {
       const [integration] = await sql<
-        { options: unknown }[]
+        Pick<IntegrationRow, 'options'>[]
       >`select options from integrations where id = ${input.integrationId}`;
       if (!integration)
         throw ApplicationFailure.nonRetryable(
@@ -64,7 +69,7 @@ export function createRunActivities({
         returning id, started_at`;
       // Findings are recomputed over logins from the last successful recompute on (minus the overlap that
       // collection re-reads, where late rows land), so a run whose recompute failed leaves nothing unexamined.
-      const [integrationRow] = await sql<{ findings_through: Date | null }[]>`
+      const [integrationRow] = await sql<Pick<IntegrationRow, 'findings_through'>[]>`
         select findings_through from integrations where id = ${input.integrationId}`;
       const through = integrationRow?.findings_through ?? null;
       const overlapMs = options.incrementalOverlapMinutes * 60_000;
@@ -120,14 +125,13 @@ export function createRunActivities({
       error: string | null;
     }): Promise<RunSummary> {
       const finishedAt = now();
-      const [row] = await sql<(RunRow & { just_finished: boolean })[]>`
+      const [row] = await sql<(RunSummaryRow & { just_finished: boolean })[]>`
         update collection_runs
         set status = case when status in ('running', 'paused') then ${input.status} else status end,
             finished_at = coalesce(finished_at, ${finishedAt}),
             error = coalesce(error, ${input.error})
         where id = ${input.runId}
-        returning id, kind, status, started_at, finished_at, api_calls, progress, error,
-                  finished_at = ${finishedAt} as just_finished`;
+        returning ${sql(summaryColumns)}, finished_at = ${finishedAt} as just_finished`;
       if (!row)
         throw ApplicationFailure.nonRetryable(
           `Collection run ${input.runId} does not exist`,
@@ -149,14 +153,7 @@ export function createRunActivities({
      */
     async loadIntegrationSnapshot(input: { integrationId: string; closeOrphanedRuns?: boolean }) {
       const [integration] = await sql<
-        {
-          state: IntegrationState;
-          last_test: { ok?: boolean; code?: string; message?: string; fix?: string } | null;
-          options: unknown;
-          enabled: boolean;
-          display_name: string;
-          tenant_id: string;
-        }[]
+        Pick<IntegrationRow, 'state' | 'last_test' | 'options' | 'enabled' | 'display_name' | 'tenant_id'>[]
       >`
         select state, last_test, options, enabled, display_name, tenant_id from integrations where id = ${input.integrationId}`;
       if (!integration)
@@ -173,9 +170,9 @@ export function createRunActivities({
       const [initial] = await sql<{ count: number }[]>`
         select count(*)::int as count from collection_runs
         where integration_id = ${input.integrationId} and kind = 'initial' and status = 'succeeded'`;
-      const [last] = await sql<RunRow[]>`
-        select id, kind, status, started_at, finished_at, api_calls, progress, error from collection_runs
-        where integration_id = ${input.integrationId} and status in ('succeeded', 'failed', 'cancelled')
+      const [last] = await sql<RunSummaryRow[]>`
+        select ${sql(summaryColumns)} from collection_runs
+        where integration_id = ${input.integrationId} and status in ${sql(runOutcomeStatuses)}
         order by started_at desc limit 1`;
       return {
         state: integration.state,

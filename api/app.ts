@@ -7,7 +7,6 @@ import { limitConcurrentReports } from './endpoint-classes';
 import type { ApiEnv } from './context';
 import type { ApiDependencies } from './dependencies';
 import { ApiError, errorBody, notFound, type ErrorDetail } from './errors';
-import { featureRoutes } from './feature-routes';
 import { consoleRoutes } from './console/routes';
 import { infrastructureError } from './outages';
 import { limitBodySize } from './middleware/body-limit';
@@ -18,6 +17,7 @@ import { requestMetrics } from './middleware/request-metrics';
 import { securityHeaders } from './middleware/security-headers';
 import { collectedDataRoutes } from './routes/collected-data';
 import { collectedExportRoutes } from './routes/collected-export';
+import { insightRoutes } from './routes/insights';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { integrationActionRoutes } from './routes/integration-actions';
@@ -103,7 +103,8 @@ export function createApp(deps: ApiDependencies) {
   app.route('/v1/integrations', runRoutes(deps));
   app.route('/v1/integrations', collectedDataRoutes(deps));
   app.route('/v1/integrations', collectedExportRoutes(deps));
-  for (const routes of featureRoutes) app.route('/', routes(deps));
+  // Insights paths are absolute (/v1/integrations/{id}/findings, /v1/findings, …), hence mounted at the root.
+  app.route('/', insightRoutes(deps));
 
   mountDocs(app);
   // The web console at / speaks to the routes above through app.request, with the browser's own key and

@@ -28,6 +28,7 @@ import { createSql, type Sql } from '../platform/database';
 import { applyMigrations } from '../platform/migrate';
 import { createSimulator, type PlantedScenario, type ScenarioKind } from '../simulator';
 import { loadOrgThroughRest } from '../test/insights/load-org';
+import { createTestIntegration } from '../test/support/factories';
 import { labelledCases, type CaseFamily, type LabelledCase } from './corpus';
 
 const MINUTE = 60_000;
@@ -135,18 +136,10 @@ async function evaluateOrg(sql: Sql, size: Size, n: number) {
     scenarios: (Object.keys(scenarioFinding) as ScenarioKind[]).map((kind) => ({ kind })),
   });
   const truth = simulator.control.truth(org.key);
-  const [tenant] = await sql<
-    { id: string }[]
-  >`insert into tenants (name) values (${`eval-${size}`}) returning id`;
-  const [integration] = await sql<{ id: string }[]>`
-    insert into integrations (
-      tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
-      consumer_secret_key_id, consumer_secret_last4, options
-    ) values (
-      ${tenant!.id}, ${`eval ${size}`}, ${org.salesforceUrl}, 'eval', ${Buffer.from('eval')}, 'eval', 'eval', '{}'
-    ) returning id
-  `;
-  const integrationId = integration!.id;
+  const { tenantId, integrationId } = await createTestIntegration(sql, {
+    displayName: `eval ${size}`,
+    org: { salesforceUrl: org.salesforceUrl, consumerKey: 'eval', consumerSecret: 'eval' },
+  });
   await loadOrgThroughRest(sql, simulator, org, integrationId);
 
   const boundary = Math.ceil((simulator.control.now().getTime() + 2 * 3_600_000) / MINUTE) * MINUTE;
@@ -170,7 +163,7 @@ async function evaluateOrg(sql: Sql, size: Size, n: number) {
     })),
     ...corpus.labels,
   ];
-  const findings = await allFindings(sql, tenant!.id, integrationId);
+  const findings = await allFindings(sql, tenantId, integrationId);
   const { tallies, failures } = score(labels, findings);
   if (!stable)
     failures.push(`a full recompute after the split run changed findings: ${JSON.stringify(full)}`);

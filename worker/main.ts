@@ -9,7 +9,7 @@ import { createLogger } from '../platform/logger';
 import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-guard';
 import { openSecretBoxOrExit } from '../platform/secrets';
 import { connectClient, connectWorkerConnection, temporalSettings } from '../platform/temporal';
-import { createSalesforceClientFactory } from '../activities/salesforce/client';
+import { createSalesforceClientFactory } from '../salesforce/client';
 import { ensureReconcilerSchedule } from '../activities/schedules';
 import { assertPortFree, freePort } from '../platform/ports';
 import { createMetricsRegistry } from '../platform/metrics';

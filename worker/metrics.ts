@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CollectionMetrics } from '../activities/dependencies';
-import type { SalesforceMetrics } from '../activities/salesforce/client';
+import type { SalesforceMetrics } from '../salesforce/client';
 
 const DAY = 86_400;
 

@@ -56,7 +56,14 @@ export interface QuotaStatus {
 /** Every status a collection run row can hold (collection_runs.status); the last four are outcomes. */
 export const runStatuses = ['running', 'paused', 'succeeded', 'partial', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof runStatuses)[number];
-export type RunOutcomeStatus = Exclude<RunStatus, 'running' | 'paused'>;
+/** How a run ended: every status but the two of an active run. */
+export const runOutcomeStatuses = [
+  'succeeded',
+  'partial',
+  'failed',
+  'cancelled',
+] as const satisfies readonly RunStatus[];
+export type RunOutcomeStatus = (typeof runOutcomeStatuses)[number];
 
 export interface RunSummary {
   runId: string;

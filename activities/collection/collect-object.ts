@@ -3,8 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDependencies } from '../dependencies';
 import type { CollectedObject, ObjectProgress, RunKind } from '../../workflows/definitions';
 import { loadIntegration } from '../integration-repository';
-import type { ApiUsage, QueryResult } from '../salesforce/client';
-import { InvalidQueryLocatorError, SalesforceDailyLimitError, toActivityFailure } from '../salesforce/errors';
+import type { ApiUsage, QueryResult } from '../../salesforce/client';
+import {
+  InvalidQueryLocatorError,
+  SalesforceDailyLimitError,
+  toActivityFailure,
+} from '../../salesforce/errors';
 import type { Sql } from '../../platform/database';
 import type { IntegrationOptions } from '../../platform/integration-options';
 import {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { QueryResult } from '../salesforce/client';
-import { datetimeLiteral, idLiteral } from '../salesforce/soql';
+import type { QueryResult } from '../../salesforce/client';
+import { datetimeLiteral, idLiteral } from '../../salesforce/soql';
 import type { Position } from './cursor-store';
 import type { ObjectSpec } from './objects';
 

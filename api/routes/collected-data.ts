@@ -9,7 +9,7 @@ import {
   SalesforceUserSchema,
   UserQuerySchema,
 } from '../schemas/collected';
-import { findTenantIntegration } from '../tenancy';
+import { findTenantIntegration } from '../tenant-integrations';
 import { selectLogins, selectUsers, toLogin, toUser } from '../collected-queries';
 
 const tags = ['Collected data'];

@@ -12,7 +12,7 @@ import {
   SalesforceUserSchema,
   UserQuerySchema,
 } from '../schemas/collected';
-import { findTenantIntegration } from '../tenancy';
+import { findTenantIntegration } from '../tenant-integrations';
 
 const tags = ['Collected data'];
 /** Rows fetched per cursor round trip: large enough to amortise it, small enough to keep memory flat. */

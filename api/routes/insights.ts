@@ -17,7 +17,7 @@ import type { ApiDependencies } from '../dependencies';
 import { ApiError, notFound } from '../errors';
 import { bearerSecurity, errorResponses, IntegrationIdParams } from '../openapi';
 import { cursorPart, decodeCursor, encodeCursor, pageQuery, pageSchema } from '../pagination';
-import { findTenantIntegration } from '../tenancy';
+import { findTenantIntegration } from '../tenant-integrations';
 
 const tags = ['Identity insights'];
 

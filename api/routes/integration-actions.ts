@@ -9,10 +9,11 @@ import type { ApiEnv } from '../context';
 import type { ApiDependencies } from '../dependencies';
 import { integrationWorkflowCommands } from '../integration-workflow';
 import { bearerSecurity, errorResponses, IntegrationIdParams } from '../openapi';
-import { RUN_COLUMNS, toRun, type RunRow } from '../resources';
+import { toRun } from '../resource-mappers';
+import { runResourceColumns, type CollectionRunResourceRow } from '../../store/collection-runs';
 import { ConnectivityResultSchema } from '../schemas/integration';
 import { CollectionRunSchema } from '../schemas/run';
-import { findTenantIntegration } from '../tenancy';
+import { findTenantIntegration } from '../tenant-integrations';
 import { disconnectedError } from './integrations';
 
 const tags = ['Integration actions'];
@@ -49,8 +50,8 @@ export function integrationActionRoutes(deps: ApiDependencies) {
   /** A running run while the integration is collecting (not paused, not needing attention), if any. */
   const activeRun = async (integrationId: string, state: string) => {
     if (state !== 'initial_collection' && state !== 'incremental_collection') return undefined;
-    const [run] = await sql<RunRow[]>`
-      select ${sql(RUN_COLUMNS)} from collection_runs
+    const [run] = await sql<CollectionRunResourceRow[]>`
+      select ${sql(runResourceColumns)} from collection_runs
       where integration_id = ${integrationId} and status = 'running'`;
     return run;
   };
@@ -149,8 +150,8 @@ export function integrationActionRoutes(deps: ApiDependencies) {
       const result = await inFlight.run(`collect:${row.id}`, () =>
         workflow.requestCollection(row.id, { updateId: `collect:${updateId}` }),
       );
-      const [run] = await sql<RunRow[]>`
-        select ${sql(RUN_COLUMNS)} from collection_runs
+      const [run] = await sql<CollectionRunResourceRow[]>`
+        select ${sql(runResourceColumns)} from collection_runs
         where integration_id = ${row.id} and id::text = ${result.runId}`;
       c.header('Location', `/v1/integrations/${row.id}/runs/${result.runId}`);
       return c.json(

@@ -1,5 +1,4 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { consumerSecretAssignment, insertIntegration } from '../../platform/integration-records';
 import { integrationOptionsSchema, parseIntegrationOptions } from '../../platform/integration-options';
 import type { ApiEnv } from '../context';
 import type { ApiDependencies } from '../dependencies';
@@ -7,7 +6,7 @@ import { ApiError } from '../errors';
 import { integrationWorkflowCommands } from '../integration-workflow';
 import { bearerSecurity, errorResponses, IntegrationIdParams } from '../openapi';
 import { CURSOR_TIME_FORMAT, cursorPart, decodeCursor, pageQuery, pageSchema, toPage } from '../pagination';
-import { toIntegration } from '../resources';
+import { toIntegration } from '../resource-mappers';
 import {
   createIntegrationBodySchema,
   IntegrationDetailSchema,
@@ -15,8 +14,14 @@ import {
   IntegrationStateSchema,
   UpdateIntegrationBodySchema,
 } from '../schemas/integration';
-import { findTenantIntegration, integrationColumns, type IntegrationRow } from '../tenancy';
-import { describeIntegration } from './integration-status';
+import { findTenantIntegration } from '../tenant-integrations';
+import {
+  consumerSecretAssignment,
+  insertIntegration,
+  integrationColumnsWithoutSecret,
+  type IntegrationWithoutSecret,
+} from '../../store/integrations';
+import { describeIntegration } from '../describe-integration';
 
 const tags = ['Integrations'];
 
@@ -78,13 +83,12 @@ export function integrationRoutes(deps: ApiDependencies) {
             { limit, active },
           );
         }
-        const inserted = await insertIntegration(
+        return insertIntegration(
           tx,
           deps.secrets,
           { tenantId, ...body, options },
-          integrationColumns,
+          integrationColumnsWithoutSecret,
         );
-        return inserted as unknown as IntegrationRow;
       });
       try {
         await workflow.start({ integrationId: row.id, tenantId, displayName: row.display_name });
@@ -127,8 +131,8 @@ export function integrationRoutes(deps: ApiDependencies) {
     async (c) => {
       const { limit, cursor, state } = c.req.valid('query');
       const after = decodeCursor('integrations', cursor, [cursorPart.timestamp, cursorPart.uuid]);
-      const rows = await sql<(IntegrationRow & { cursor_time: string })[]>`
-        select ${sql(integrationColumns)}, to_char(created_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
+      const rows = await sql<(IntegrationWithoutSecret & { cursor_time: string })[]>`
+        select ${sql(integrationColumnsWithoutSecret)}, to_char(created_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
         from integrations
         where tenant_id = ${c.get('tenantId')}
           ${state ? sql`and state = ${state}` : sql``}
@@ -200,7 +204,7 @@ export function integrationRoutes(deps: ApiDependencies) {
       const mergedOptions = options
         ? integrationOptionsSchema.parse({ ...parseIntegrationOptions(current.options), ...options })
         : undefined;
-      const [row] = await sql<IntegrationRow[]>`
+      const [row] = await sql<IntegrationWithoutSecret[]>`
         update integrations set updated_at = now()
           ${displayName !== undefined ? sql`, display_name = ${displayName}` : sql``}
           ${mergedOptions ? sql`, options = ${sql.json(mergedOptions)}` : sql``}
@@ -212,7 +216,7 @@ export function integrationRoutes(deps: ApiDependencies) {
           }
           ${credentials ? sql`, credentials_version = credentials_version + 1` : sql``}
         where id = ${current.id} and tenant_id = ${tenantId} and enabled
-        returning ${sql(integrationColumns)}`;
+        returning ${sql(integrationColumnsWithoutSecret)}`;
       if (!row) throw disconnectedError();
       // The change is committed: a Temporal outage now must not turn it into an error the client would retry
       // (a retried credentials PATCH bumps credentialsVersion again). Activities read settings and credentials

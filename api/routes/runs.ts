@@ -4,9 +4,10 @@ import type { ApiDependencies } from '../dependencies';
 import { notFound } from '../errors';
 import { bearerSecurity, errorResponses, IntegrationIdParams } from '../openapi';
 import { CURSOR_TIME_FORMAT, cursorPart, decodeCursor, pageQuery, pageSchema, toPage } from '../pagination';
-import { RUN_COLUMNS, toRun, type RunRow } from '../resources';
+import { toRun } from '../resource-mappers';
+import { runResourceColumns, type CollectionRunResourceRow } from '../../store/collection-runs';
 import { CollectionRunSchema, RunIdParams } from '../schemas/run';
-import { findTenantIntegration } from '../tenancy';
+import { findTenantIntegration } from '../tenant-integrations';
 import { runStatuses } from '../../workflows/definitions';
 
 const tags = ['Collection runs'];
@@ -43,8 +44,8 @@ export function runRoutes(deps: ApiDependencies) {
       const integration = await findTenantIntegration(sql, c.get('tenantId'), c.req.valid('param').id);
       const { limit, cursor, status } = c.req.valid('query');
       const before = decodeCursor('runs', cursor, [cursorPart.timestamp, cursorPart.uuid]);
-      const rows = await sql<(RunRow & { cursor_time: string })[]>`
-        select ${sql(RUN_COLUMNS)}, to_char(started_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
+      const rows = await sql<(CollectionRunResourceRow & { cursor_time: string })[]>`
+        select ${sql(runResourceColumns)}, to_char(started_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
         from collection_runs
         where integration_id = ${integration.id}
           ${status ? sql`and status = ${status}` : sql``}
@@ -74,8 +75,8 @@ export function runRoutes(deps: ApiDependencies) {
     async (c) => {
       const { id, runId } = c.req.valid('param');
       const integration = await findTenantIntegration(sql, c.get('tenantId'), id);
-      const [row] = await sql<RunRow[]>`
-        select ${sql(RUN_COLUMNS)} from collection_runs where integration_id = ${integration.id} and id = ${runId}`;
+      const [row] = await sql<CollectionRunResourceRow[]>`
+        select ${sql(runResourceColumns)} from collection_runs where integration_id = ${integration.id} and id = ${runId}`;
       if (!row) throw notFound('collection run');
       return c.json(toRun(row), 200);
     },

@@ -1,4 +1,4 @@
-import { insertIntegration } from '../../platform/integration-records';
+import { insertIntegration } from '../../store/integrations';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CreatedOrg } from '../../simulator';

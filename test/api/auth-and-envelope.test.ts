@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../../platform/api-keys';
 import type { Sql } from '../../platform/database';
 import { connectTestServices } from '../support/context';
+import { createTestIntegration } from '../support/factories';
 import { buildTestApp, client, tenantWithKey, validIntegration, type Services } from './support/harness';
 
 describe('authentication, tenancy, rate limits, request ids, logs and the error envelope', () => {
@@ -69,10 +70,7 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
       [a.tenant.id, 'A'],
       [b.tenant.id, 'B'],
     ] as const) {
-      await services.sql`
-        insert into integrations (tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
-          consumer_secret_key_id, consumer_secret_last4)
-        values (${tenant}, ${name}, 'https://x.my.salesforce.com', 'key', '\\x00', 'test', 'abcd')`;
+      await createTestIntegration(services.sql, { tenantId: tenant, displayName: name });
     }
     const listA = await client(harness.app, a.key)('GET', '/v1/integrations');
     expect(listA.body.data.map((i: { displayName: string }) => i.displayName)).toEqual(['A']);

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { integrationWorkflowId } from '../../workflows/definitions';
 import { connectTestServices } from '../support/context';
-import { startTestWorker, testSecrets, type TestWorker } from '../support/worker';
+import { startTestWorker, type TestWorker } from '../support/worker';
 import { buildTestApp, capturedLogger, tenantWithKey, type Services } from './support/harness';
+import { testSecrets } from '../support/factories';
 
 /**
  * The product's front door end to end: a listening API, the real worker and workflow on Temporal, and the

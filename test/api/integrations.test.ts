@@ -309,7 +309,7 @@ describe('integrations CRUD', () => {
     it('replaces credentials, bumps the version, and the workflow re-tests with them', async () => {
       const { api: own } = await liveTenant(stack);
       const { org, id } = await connectedIntegration(stack, own);
-      // As long as a real consumer secret (a short one would show no characters, platform/integration-records.ts).
+      // As long as a real consumer secret (a short one would show no characters, store/integrations.ts).
       const wrong = 'WRONG' + randomBytes(16).toString('hex').toUpperCase();
 
       const res = await own('PATCH', `/v1/integrations/${id}`, { credentials: { consumerSecret: wrong } });

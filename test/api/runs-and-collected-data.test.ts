@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestServices } from '../support/context';
+import { createTestIntegration, createTestRun } from '../support/factories';
 import { buildTestApp, client, tenantWithKey, type Services } from './support/harness';
 
 /** Runs, users and logins are read straight from PostgreSQL, so rows are seeded directly (no workflow needed). */
@@ -17,39 +18,50 @@ describe('collection runs and collected data', () => {
     api = client(app, t.key);
     other = client(app, (await tenantWithKey(services)).key);
     const sql = services.sql;
-    const [integration] = await sql<{ id: string }[]>`
-      insert into integrations (tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
-        consumer_secret_key_id, consumer_secret_last4)
-      values (${t.tenant.id}, 'Seeded', 'https://seeded.my.salesforce.com', 'key', '\\x00', 'test', 'abcd')
-      returning id`;
-    integrationId = integration!.id;
+    ({ integrationId } = await createTestIntegration(sql, { tenantId: t.tenant.id, displayName: 'Seeded' }));
 
     for (let i = 0; i < 3; i++) {
-      const [run] = await sql<{ id: string }[]>`
-        insert into collection_runs (integration_id, kind, trigger, status, started_at, finished_at, api_calls,
-          progress, pauses, error, workflow_id)
-        values (${integrationId}, ${i === 0 ? 'initial' : 'incremental'}, 'schedule', ${i === 1 ? 'failed' : 'succeeded'},
-          ${new Date(Date.UTC(2026, 4, 1 + i))}, ${new Date(Date.UTC(2026, 4, 1 + i, 1))}, ${10 + i},
-          ${sql.json({
-            User: {
-              pages: 1,
-              records: 5,
-              cursor: null,
-              startedAt: '2026-05-01T00:00:00Z',
-              finishedAt: '2026-05-01T00:01:00Z',
-            },
-            LoginHistory: {
-              pages: 2,
-              records: 7,
-              cursor: 'LoginTime 2026-05-01T00:00:00Z / 0Ya',
-              startedAt: null,
-              finishedAt: null,
-            },
-          })},
-          ${sql.json(i === 2 ? [{ reason: 'quota', usage: 80, max: 100, threshold: 75, at: '2026-05-03T00:10:00Z', resumeAt: '2026-05-04T00:00:00Z', resumedAt: null }] : [])},
-          ${i === 1 ? 'Salesforce answered 500' : null}, 'wf')
-        returning id`;
-      runIds.push(run!.id);
+      const run = await createTestRun(sql, integrationId, {
+        kind: i === 0 ? 'initial' : 'incremental',
+        trigger: 'schedule',
+        status: i === 1 ? 'failed' : 'succeeded',
+        started_at: new Date(Date.UTC(2026, 4, 1 + i)),
+        finished_at: new Date(Date.UTC(2026, 4, 1 + i, 1)),
+        api_calls: 10 + i,
+        progress: {
+          User: {
+            pages: 1,
+            records: 5,
+            cursor: null,
+            startedAt: '2026-05-01T00:00:00Z',
+            finishedAt: '2026-05-01T00:01:00Z',
+          },
+          LoginHistory: {
+            pages: 2,
+            records: 7,
+            cursor: 'LoginTime 2026-05-01T00:00:00Z / 0Ya',
+            startedAt: null,
+            finishedAt: null,
+          },
+        },
+        pauses:
+          i === 2
+            ? [
+                {
+                  reason: 'quota',
+                  usage: 80,
+                  max: 100,
+                  threshold: 75,
+                  at: '2026-05-03T00:10:00Z',
+                  resumeAt: '2026-05-04T00:00:00Z',
+                  resumedAt: null,
+                },
+              ]
+            : [],
+        error: i === 1 ? 'Salesforce answered 500' : null,
+        workflow_id: 'wf',
+      });
+      runIds.push(run);
     }
 
     const users = [

@@ -5,8 +5,9 @@ import { createApp } from '../../api/app';
 import { createSql } from '../../platform/database';
 import { createLogger } from '../../platform/logger';
 import { connectTestServices } from '../support/context';
-import { testSecrets } from '../support/worker';
+
 import type { ApiDependencies } from '../../api/dependencies';
+import { testSecrets } from '../support/factories';
 
 function appWith(deps: Pick<ApiDependencies, 'sql' | 'temporal'>) {
   return createApp({

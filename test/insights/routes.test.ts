@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { featureRoutes } from '../../api/feature-routes';
-import { insightRoutes } from '../../api/routes/insights';
 import { escapeCsvField, toCsv } from '../../insights/csv';
 import { recomputeFindings } from '../../insights/findings';
 import { buildTestApp, client, tenantWithKey } from '../api/support/harness';
 import { connectTestServices } from '../support/context';
 import { createTenantIntegration } from './fixtures';
 import { FIXTURE_NOW, fixtureUsers, loadFixtureOrg } from './fixture-org';
-
-// Until api/feature-routes.ts lists insightRoutes (owned by the API engineer), mount it for this file.
-if (!featureRoutes.includes(insightRoutes)) featureRoutes.push(insightRoutes);
 
 let services: Awaited<ReturnType<typeof connectTestServices>>;
 let app: ReturnType<typeof buildTestApp>['app'];

@@ -9,10 +9,9 @@ import { ensureTemporalExecutable } from '../../dev/temporal-tools';
 import { startDevServer, type RunningDevServer } from '../../dev/temporal-dev-server';
 import { freePort } from '../../platform/ports';
 import { connectTestServices } from '../support/context';
-import { startTestWorker, testSecrets, workflowBundle, type TestWorker } from '../support/worker';
+import { startTestWorker, workflowBundle, type TestWorker } from '../support/worker';
 import {
   collectedFingerprint,
-  createTestIntegration,
   rotateCredentials,
   startIntegrationWorkflow,
   waitForStatus,
@@ -25,6 +24,7 @@ import {
   resumeSignal,
   testConnectivityUpdate,
 } from '../../workflows/definitions';
+import { createTestIntegration, testSecrets } from '../support/factories';
 
 type Services = Awaited<ReturnType<typeof connectTestServices>>;
 type History = { workflowId: string; history: Parameters<typeof historyToJSON>[0] };
@@ -103,7 +103,11 @@ describe('continue-as-new in the middle of a run', () => {
     });
     // Other apps used 73% today: the run (about 35 calls) pauses at 75% part way through LoginHistory.
     simulator.simulator.control.consumeApiCalls(org.key, 730);
-    const ids = await createTestIntegration(services.sql, secrets.box, org, { pageSize: 200 });
+    const ids = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: { pageSize: 200 },
+    });
     const handle = await startIntegrationWorkflow(temporal, ids, worker.taskQueue);
     expect(await handle.executeUpdate(testConnectivityUpdate)).toMatchObject({ ok: true });
     const run = await handle.executeUpdate(requestCollectionUpdate);

@@ -3,10 +3,9 @@ import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { startSimulator } from '../../simulator';
 import { connectTestServices } from '../support/context';
-import { startTestWorker, testSecrets, workflowBundle, type TestWorker } from '../support/worker';
+import { startTestWorker, workflowBundle, type TestWorker } from '../support/worker';
 import {
   collectedFingerprint,
-  createTestIntegration,
   expectInitialCollectionComplete,
   rotateCredentials,
   runHourFarFromNow,
@@ -25,6 +24,7 @@ import {
   statusQuery,
   testConnectivityUpdate,
 } from '../../workflows/definitions';
+import { createTestIntegration, testSecrets } from '../support/factories';
 
 type Services = Awaited<ReturnType<typeof connectTestServices>>;
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -52,8 +52,12 @@ describe('integration lifecycle on Temporal', () => {
 
   it('connects, tests, collects everything, schedules daily runs, runs incrementally, pauses, resumes and disconnects', async () => {
     const org = simulator.simulator.control.createOrg({ users: 120, logins: 3000, seed: 11 });
-    const ids = await createTestIntegration(services.sql, secrets.box, org, {
-      dailyRunHour: runHourFarFromNow(),
+    const ids = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: {
+        dailyRunHour: runHourFarFromNow(),
+      },
     });
     const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
 
@@ -164,7 +168,11 @@ describe('integration lifecycle on Temporal', () => {
 
   it('bad credentials put a running integration in needs attention; new credentials let it continue', async () => {
     const org = simulator.simulator.control.createOrg({ users: 60, logins: 4000, seed: 12 });
-    const ids = await createTestIntegration(services.sql, secrets.box, org, { pageSize: 200 });
+    const ids = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: { pageSize: 200 },
+    });
     const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
     expect(await handle.executeUpdate(testConnectivityUpdate)).toMatchObject({ ok: true });
 
@@ -208,7 +216,11 @@ describe('integration lifecycle on Temporal', () => {
 
   it('survives token expiry mid-run by minting a new token once', async () => {
     const org = simulator.simulator.control.createOrg({ users: 50, logins: 6000, seed: 13 });
-    const ids = await createTestIntegration(services.sql, secrets.box, org, { pageSize: 200 });
+    const ids = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: { pageSize: 200 },
+    });
     const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
     await handle.executeUpdate(testConnectivityUpdate);
     simulator.simulator.control.setFaults(org.key, { revokeTokensEveryCalls: 7 });
@@ -229,13 +241,17 @@ describe('integration lifecycle on Temporal', () => {
 
   it('a per-run budget ends the run as partial; later runs continue from the cursors until all is collected', async () => {
     const org = simulator.simulator.control.createOrg({ users: 40, logins: 5000, seed: 14 });
-    const ids = await createTestIntegration(services.sql, secrets.box, org, {
-      pageSize: 200,
-      runBudgetCalls: 12,
-      dailyRunHour: runHourFarFromNow(),
-      // One cursor, so the budget is exact to one call; parallel segments may each add the page they had in
-      // flight (README: quota guard).
-      parallelSegments: 1,
+    const ids = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: {
+        pageSize: 200,
+        runBudgetCalls: 12,
+        dailyRunHour: runHourFarFromNow(),
+        // One cursor, so the budget is exact to one call; parallel segments may each add the page they had in
+        // flight (README: quota guard).
+        parallelSegments: 1,
+      },
     });
     const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
     await handle.executeUpdate(testConnectivityUpdate);

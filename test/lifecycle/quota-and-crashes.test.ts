@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } fro
 import { randomUUID } from 'node:crypto';
 import { startSimulator } from '../../simulator';
 import { connectTestServices } from '../support/context';
-import { startTestWorker, testSecrets, type TestWorker } from '../support/worker';
+import { startTestWorker, type TestWorker } from '../support/worker';
 import { spawnWorkerProcess } from '../support/worker-process';
 import {
   collectedFingerprint,
-  createTestIntegration,
   expectInitialCollectionComplete,
   startIntegrationWorkflow,
   timeZoneAtNoon,
@@ -18,6 +17,7 @@ import {
   resumeSignal,
   testConnectivityUpdate,
 } from '../../workflows/definitions';
+import { createTestIntegration, testSecrets } from '../support/factories';
 
 type Services = Awaited<ReturnType<typeof connectTestServices>>;
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -48,9 +48,13 @@ describe('quota guard and crash recovery', () => {
     // Other apps already used 60% of the org's allocation today.
     simulator.simulator.control.consumeApiCalls(org.key, 600);
     const zone = timeZoneAtNoon();
-    const ids = await createTestIntegration(services.sql, secrets.box, org, {
-      pageSize: 200,
-      timezone: zone.timezone,
+    const ids = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: {
+        pageSize: 200,
+        timezone: zone.timezone,
+      },
     });
     const taskQueue = `quota-${randomUUID()}`;
     let worker: TestWorker = await startTestWorker({
@@ -136,14 +140,22 @@ describe('quota guard and crash recovery', () => {
     };
 
     // Clean run for comparison: one LoginHistory cursor.
-    const clean = await createTestIntegration(services.sql, secrets.box, org, {
-      ...options,
-      parallelSegments: 1,
+    const clean = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: {
+        ...options,
+        parallelSegments: 1,
+      },
     });
     // Crashed run: LoginHistory in four time segments at once, each with its own cursor.
-    const crashed = await createTestIntegration(services.sql, secrets.box, org, {
-      ...options,
-      parallelSegments: 4,
+    const crashed = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: {
+        ...options,
+        parallelSegments: 4,
+      },
     });
 
     let worker = spawnWorkerProcess(workerEnv);

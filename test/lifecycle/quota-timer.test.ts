@@ -4,13 +4,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 import { startSimulator } from '../../simulator';
 import { createLogger } from '../../platform/logger';
-import { createSalesforceClientFactory } from '../../activities/salesforce/client';
+import { createSalesforceClientFactory } from '../../salesforce/client';
 import { createWorker } from '../../worker/create-worker';
 import { requestCollectionUpdate, testConnectivityUpdate } from '../../workflows/definitions';
 import { connectTestServices } from '../support/context';
 import { startTimeSkippingEnvironment } from '../support/time-skipping';
-import { testSecrets, workflowBundle } from '../support/worker';
-import { createTestIntegration, startIntegrationWorkflow, waitForStatus } from '../support/integrations';
+import { workflowBundle } from '../support/worker';
+import { startIntegrationWorkflow, waitForStatus } from '../support/integrations';
+import { createTestIntegration, testSecrets } from '../support/factories';
 
 type Services = Awaited<ReturnType<typeof connectTestServices>>;
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -45,7 +46,11 @@ describe('quota pause timer (time-skipping server)', () => {
       dailyApiMax: 1000,
     });
     simulator.simulator.control.consumeApiCalls(org.key, 700);
-    const ids = await createTestIntegration(services.sql, secrets.box, org, { pageSize: 200 });
+    const ids = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: { pageSize: 200 },
+    });
     const taskQueue = `timer-${randomUUID()}`;
     const worker = await createWorker({
       connection: env.nativeConnection,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator } from '../../simulator';
 import { connectTestServices } from '../support/context';
-import { startTestWorker, testSecrets, type TestWorker } from '../support/worker';
-import { createTestIntegration, startIntegrationWorkflow, waitForStatus } from '../support/integrations';
+import { startTestWorker, type TestWorker } from '../support/worker';
+import { startIntegrationWorkflow, waitForStatus } from '../support/integrations';
 import {
   dailyScheduleId,
   disconnectSignal,
@@ -15,6 +15,7 @@ import {
   IntegrationStateAttribute,
   TenantIdAttribute,
 } from '../../workflows/search-attributes';
+import { createTestIntegration, createTestRun, testSecrets } from '../support/factories';
 
 describe('reconciler', () => {
   let services: Awaited<ReturnType<typeof connectTestServices>>;
@@ -39,17 +40,18 @@ describe('reconciler', () => {
 
   it('restores a lost integration workflow from PostgreSQL and closes the run it left running', async () => {
     const org = simulator.simulator.control.createOrg({ users: 30, logins: 500, seed: 41 });
-    const ids = await createTestIntegration(services.sql, secrets.box, org);
+    const ids = await createTestIntegration(services.sql, { secrets: secrets.box, org });
     const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
     await handle.executeUpdate(testConnectivityUpdate);
     await handle.executeUpdate(requestCollectionUpdate);
     await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, 60_000);
 
     // Drift: the workflow is terminated by hand while a run row still says "running".
-    const [orphan] = await services.sql<{ id: string }[]>`
-      insert into collection_runs (integration_id, kind, trigger, status, workflow_id)
-      values (${ids.integrationId}, 'incremental', 'schedule', 'running', ${integrationWorkflowId(ids.integrationId)})
-      returning id`;
+    const orphanId = await createTestRun(services.sql, ids.integrationId, {
+      kind: 'incremental',
+      trigger: 'schedule',
+      workflow_id: integrationWorkflowId(ids.integrationId),
+    });
     const lostRunId = (await handle.describe()).runId;
     await handle.terminate('simulated operator mistake');
 
@@ -60,7 +62,7 @@ describe('reconciler', () => {
     });
     expect(repaired).toEqual({ restarted: 1, closedRuns: 1, schedulesRepaired: 0 });
 
-    const [closed] = await services.sql`select status, error from collection_runs where id = ${orphan!.id}`;
+    const [closed] = await services.sql`select status, error from collection_runs where id = ${orphanId}`;
     expect(closed).toMatchObject({ status: 'failed' });
     expect(closed!.error).toMatch(/ended unexpectedly/);
 

@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startSimulator } from '../../simulator';
 import { createLogger } from '../../platform/logger';
-import { createSalesforceClientFactory } from '../../activities/salesforce/client';
+import { createSalesforceClientFactory } from '../../salesforce/client';
 import { createWorker, type CollectorWorker } from '../../worker/create-worker';
 import {
   credentialsUpdatedSignal,
@@ -18,13 +18,9 @@ import {
 } from '../../workflows/definitions';
 import { connectTestServices } from '../support/context';
 import { startTimeSkippingEnvironment } from '../support/time-skipping';
-import { testSecrets, workflowBundle } from '../support/worker';
-import {
-  createTestIntegration,
-  rotateCredentials,
-  startIntegrationWorkflow,
-  waitForStatus,
-} from '../support/integrations';
+import { workflowBundle } from '../support/worker';
+import { rotateCredentials, startIntegrationWorkflow, waitForStatus } from '../support/integrations';
+import { createTestIntegration, testSecrets } from '../support/factories';
 
 type Services = Awaited<ReturnType<typeof connectTestServices>>;
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -71,11 +67,15 @@ describe('30 days of daily runs (time-skipping server)', () => {
   it('collects every day exactly once through quota pauses, a pause, a rotation and a restart, with bounded history', async () => {
     const control = simulator.simulator.control;
     const org = control.createOrg({ users: 40, logins: 2_000, seed: 91, dailyApiMax: DAILY_API_MAX });
-    const ids = await createTestIntegration(services.sql, secrets.box, org, {
-      pageSize: 200,
-      timezone: 'UTC',
-      dailyRunHour: DAILY_RUN_HOUR,
-      loginHistoryDays: 366,
+    const ids = await createTestIntegration(services.sql, {
+      secrets: secrets.box,
+      org,
+      options: {
+        pageSize: 200,
+        timezone: 'UTC',
+        dailyRunHour: DAILY_RUN_HOUR,
+        loginHistoryDays: 366,
+      },
     });
     const taskQueue = `soak-${randomUUID()}`;
     const schedule = { exists: false, paused: false };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generate } from '../../bench/harness/generate-org';
 import { buildTestApp, tenantWithKey, type Services } from '../api/support/harness';
 import { connectTestServices } from '../support/context';
+import { createTestIntegration } from '../support/factories';
 
 const USERS = 150;
 const LOGINS = 3_500;
@@ -26,12 +27,10 @@ describe('collected-data export', () => {
     services = await connectTestServices();
     const tenant = await tenantWithKey(services, 'export');
     key = tenant.key;
-    const [row] = await services.sql<{ id: string }[]>`
-      insert into integrations (tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
-        consumer_secret_key_id, consumer_secret_last4)
-      values (${tenant.tenant.id}, 'Export org', 'https://export.my.salesforce.com', 'key', ${Buffer.from('x')}, 'test', 'xxxx')
-      returning id`;
-    integrationId = row!.id;
+    ({ integrationId } = await createTestIntegration(services.sql, {
+      tenantId: tenant.tenant.id,
+      displayName: 'Export org',
+    }));
     await generate(services.sql, integrationId, new Date(), USERS, LOGINS);
     // Attacker-influenced text a spreadsheet would run as a formula.
     await services.sql`

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { createSalesforceClientFactory, type SalesforceConnection } from '../../activities/salesforce/client';
+import { createSalesforceClientFactory, type SalesforceConnection } from '../../salesforce/client';
 import {
   SalesforceConcurrencyLimitError,
   SalesforceDailyLimitError,
@@ -9,8 +9,8 @@ import {
   SalesforceTransientError,
   InvalidQueryLocatorError,
   toActivityFailure,
-} from '../../activities/salesforce/errors';
-import { parseLimitInfo } from '../../activities/salesforce/limit-info';
+} from '../../salesforce/errors';
+import { parseLimitInfo } from '../../salesforce/limit-info';
 import { startSimulator, type CreatedOrg, type RunningSimulator } from './support';
 
 let sim: RunningSimulator;

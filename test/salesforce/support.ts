@@ -1,29 +1,22 @@
-import { createTestIntegration } from '../support/integrations';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { connectTestServices } from '../support/context';
 import type { ActivityDependencies } from '../../activities/dependencies';
-import {
-  createSalesforceClientFactory,
-  type ClosableSalesforceClientFactory,
-} from '../../activities/salesforce/client';
+import { createSalesforceClientFactory, type ClosableSalesforceClientFactory } from '../../salesforce/client';
 import type { Sql } from '../../platform/database';
 import { createLogger, type Logger } from '../../platform/logger';
-import { createSecretBox, type SecretBox } from '../../platform/secrets';
+import type { SecretBox } from '../../platform/secrets';
 import type { RunKind } from '../../workflows/definitions';
 import { startSimulator } from '../../simulator/index';
+import { createTestIntegration, createTestRun, testSecrets } from '../support/factories';
 
 export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
 export type SimulatorControl = RunningSimulator['simulator']['control'];
 export type CreatedOrg = ReturnType<SimulatorControl['createOrg']>;
 
 export { startSimulator };
-
-export function createTestSecretBox(): SecretBox {
-  return createSecretBox({ id: 'k1', key: randomBytes(32).toString('base64') });
-}
 
 /** A logger that keeps every line, so tests can assert what was (never) logged. */
 export function captureLogger(): { logger: Logger; lines: string[] } {
@@ -37,15 +30,11 @@ export async function insertIntegration(
   org: { salesforceUrl: string; consumerKey: string; consumerSecret: string },
   options: Record<string, unknown> = {},
 ): Promise<string> {
-  return (await createTestIntegration(sql, secrets, org, options)).integrationId;
+  return (await createTestIntegration(sql, { secrets, org, options })).integrationId;
 }
 
 export async function insertRun(sql: Sql, integrationId: string, kind: RunKind): Promise<string> {
-  const [run] = await sql<{ id: string }[]>`
-    insert into collection_runs (integration_id, kind, trigger, status, workflow_id)
-    values (${integrationId}, ${kind}, 'collect_now', 'running', ${`integration-${integrationId}`})
-    returning id`;
-  return run!.id;
+  return createTestRun(sql, integrationId, { kind });
 }
 
 export async function finishRun(sql: Sql, runId: string): Promise<void> {
@@ -105,7 +94,7 @@ export function useSimulatorFixture(
   const fixture: SimulatorFixture = {
     services: undefined as unknown as Awaited<ReturnType<typeof connectTestServices>>,
     sim: undefined as unknown as RunningSimulator,
-    secrets: createTestSecretBox(),
+    secrets: testSecrets().box,
     salesforce: createSalesforceClientFactory({
       // The simulator listens on loopback: local mode, as `npm start` runs the demo.
       allowLocalUrls: true,

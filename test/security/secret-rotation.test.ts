@@ -13,7 +13,7 @@ import {
   verifySecretKeys,
   type SecretBox,
 } from '../../platform/secrets';
-import { createTestIntegration } from '../support/integrations';
+import { createTestIntegration } from '../support/factories';
 
 /**
  * M5 and L8: key ids are checked against the database (a reused id for a new key is refused at start-up),
@@ -48,7 +48,7 @@ afterAll(async () => {
 /** A row as written before binding existed: AES-GCM without additional data, consumer_secret_bound false. */
 async function legacyRow(keyId: string, key: string, secret: string): Promise<string> {
   const box = createSecretBox({ id: keyId, key });
-  const { integrationId } = await createTestIntegration(sql, box, org(secret));
+  const { integrationId } = await createTestIntegration(sql, { secrets: box, org: org(secret) });
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', Buffer.from(key, 'base64'), iv);
   const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
@@ -70,7 +70,8 @@ describe('secrets key rotation', () => {
     const oldBox = createSecretBox({ id: 'k1', key: k1 });
     await verifySecretKeys(sql, oldBox);
     const legacy = await Promise.all([1, 2, 3].map((i) => legacyRow('k1', k1, `legacy-secret-${i}`)));
-    const recent = (await createTestIntegration(sql, oldBox, org('recent-secret'))).integrationId;
+    const recent = (await createTestIntegration(sql, { secrets: oldBox, org: org('recent-secret') }))
+      .integrationId;
 
     const k2 = newKey();
     const box = createSecretBox({ id: 'k2', key: k2 }, `k1:${k1}`);
@@ -149,8 +150,10 @@ describe('secrets key rotation', () => {
 
   it('a bound ciphertext copied onto another integration does not decrypt there', async () => {
     const box = createSecretBox({ id: 'k6', key: newKey() });
-    const victim = (await createTestIntegration(sql, box, org('victim-secret'))).integrationId;
-    const attacker = (await createTestIntegration(sql, box, org('attacker-secret'))).integrationId;
+    const victim = (await createTestIntegration(sql, { secrets: box, org: org('victim-secret') }))
+      .integrationId;
+    const attacker = (await createTestIntegration(sql, { secrets: box, org: org('attacker-secret') }))
+      .integrationId;
     await sql`
       update integrations set consumer_secret_ciphertext = v.consumer_secret_ciphertext
       from (select consumer_secret_ciphertext from integrations where id = ${victim}) v

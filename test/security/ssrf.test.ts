@@ -3,24 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectivityActivities } from '../../activities/connectivity';
-import {
-  isPublicAddress,
-  publicOnlyLookup,
-  type LookupFunction,
-} from '../../activities/salesforce/address-guard';
-import {
-  createSalesforceClientFactory,
-  type ClosableSalesforceClientFactory,
-} from '../../activities/salesforce/client';
-import {
-  InvalidQueryLocatorError,
-  SalesforceError,
-  SalesforceSetupError,
-} from '../../activities/salesforce/errors';
-import { DispatcherPool, send } from '../../activities/salesforce/http';
+import { isPublicAddress, publicOnlyLookup, type LookupFunction } from '../../salesforce/address-guard';
+import { createSalesforceClientFactory, type ClosableSalesforceClientFactory } from '../../salesforce/client';
+import { InvalidQueryLocatorError, SalesforceError, SalesforceSetupError } from '../../salesforce/errors';
+import { DispatcherPool, send } from '../../salesforce/http';
 import { checkSalesforceUrl } from '../../platform/salesforce-url';
 import { connectTestServices } from '../support/context';
-import { createTestSecretBox, insertIntegration, makeDeps } from '../salesforce/support';
+import { insertIntegration, makeDeps } from '../salesforce/support';
+import { testSecrets } from '../support/factories';
 
 /**
  * H1 (and L4, L5, L12, L16): every URL the worker calls passes the SSRF guard, in the worker, before a secret
@@ -169,7 +159,7 @@ describe('H1: the worker re-checks the stored URL before POSTing the decrypted s
 
   it('a stored loopback URL (written while local mode was on) gets URL_REFUSED in a strict worker, no secret sent', async () => {
     const { sql, temporal } = services.current!;
-    const secrets = createTestSecretBox();
+    const secrets = testSecrets().box;
     const integrationId = await insertIntegration(sql, secrets, {
       salesforceUrl: `http://127.0.0.1:${org.port}/orgs/evil`,
       consumerKey: 'key',

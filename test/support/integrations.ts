@@ -1,5 +1,4 @@
-import { consumerSecretAssignment, insertIntegration } from '../../platform/integration-records';
-import { randomUUID } from 'node:crypto';
+import { consumerSecretAssignment } from '../../store/integrations';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Sql } from '../../platform/database';
 import type { SecretBox } from '../../platform/secrets';
@@ -9,25 +8,6 @@ import {
   IntegrationStateAttribute,
   TenantIdAttribute,
 } from '../../workflows/search-attributes';
-
-/** Inserts a tenant and an integration the way the API does (secret encrypted), for tests below the API. */
-export async function createTestIntegration(
-  sql: Sql,
-  secrets: SecretBox,
-  org: { salesforceUrl: string; consumerKey: string; consumerSecret: string },
-  options: Record<string, unknown> = {},
-): Promise<{ tenantId: string; integrationId: string }> {
-  const [tenant] = await sql<
-    { id: string }[]
-  >`insert into tenants (name) values (${`tenant-${randomUUID()}`}) returning id`;
-  const integration = await insertIntegration(sql, secrets, {
-    tenantId: tenant!.id,
-    displayName: 'Test org',
-    ...org,
-    options,
-  });
-  return { tenantId: tenant!.id, integrationId: integration.id };
-}
 
 /** A credential rotation as the API's PATCH does it: the secret sealed again, the version bumped. */
 export async function rotateCredentials(

@@ -4,7 +4,8 @@ import { inject } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { buildTestApp, tenantWithKey, type Services } from '../api/support/harness';
 import { connectTestServices } from './context';
-import { startTestWorker, testSecrets, type TestWorker } from './worker';
+import { startTestWorker, type TestWorker } from './worker';
+import { testSecrets } from './factories';
 
 export interface LiveApi {
   services: Services;

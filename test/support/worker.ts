@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   DefaultLogger,
   NativeConnection,
@@ -8,8 +8,8 @@ import {
 import { Client, Connection } from '@temporalio/client';
 import type { Sql } from '../../platform/database';
 import { createLogger, type Logger } from '../../platform/logger';
-import { createSecretBox, type SecretBox } from '../../platform/secrets';
-import { createSalesforceClientFactory } from '../../activities/salesforce/client';
+import type { SecretBox } from '../../platform/secrets';
+import { createSalesforceClientFactory } from '../../salesforce/client';
 import { bundleWorkflows, createWorker, type CollectorWorker } from '../../worker/create-worker';
 
 // Worker state changes at INFO drown test output; keep warnings. Only the first install per process counts.
@@ -24,12 +24,6 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflows();
   return bundle;
-}
-
-/** A fresh encryption key per test file; `key`/`keyId` let a worker child process use the same one. */
-export function testSecrets(): { box: SecretBox; key: string; keyId: string } {
-  const key = randomBytes(32).toString('base64');
-  return { box: createSecretBox({ id: 'test', key }), key, keyId: 'test' };
 }
 
 export interface TestWorker {

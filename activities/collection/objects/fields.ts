@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseSalesforceDatetime } from '../../salesforce/soql';
+import { parseSalesforceDatetime } from '../../../salesforce/soql';
 
 /**
  * Lenient field schemas for Salesforce JSON (REST query results, https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm): unknown

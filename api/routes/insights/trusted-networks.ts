@@ -3,7 +3,7 @@ import type { ApiEnv } from '../../context';
 import type { ApiDependencies } from '../../dependencies';
 import { ApiError, notFound } from '../../errors';
 import { bearerSecurity, errorResponses, IntegrationIdParams } from '../../openapi';
-import { findTenantIntegration } from '../../tenancy';
+import { findTenantIntegration } from '../../tenant-integrations';
 
 const tags = ['Identity insights'];
 

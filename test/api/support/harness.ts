@@ -3,8 +3,8 @@ import { createApp } from '../../../api/app';
 import type { ApiConfig, ApiDependencies } from '../../../api/dependencies';
 import { createApiKey, createTenant } from '../../../platform/api-keys';
 import { createLogger } from '../../../platform/logger';
-import { createSecretBox } from '../../../platform/secrets';
 import type { connectTestServices } from '../../support/context';
+import { testSecrets } from '../../support/factories';
 
 export type Services = Awaited<ReturnType<typeof connectTestServices>>;
 
@@ -15,17 +15,13 @@ export function capturedLogger() {
   return { logger, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
-export function testSecretBox() {
-  return createSecretBox({ id: 'test', key: randomBytes(32).toString('base64') });
-}
-
 /** The API over the run's real PostgreSQL and Temporal, with its own task queue and captured logs. */
 export function buildTestApp(
   services: Services,
   overrides: Partial<Omit<ApiDependencies, 'config'>> & { config?: Partial<ApiConfig> } = {},
 ) {
   const log = capturedLogger();
-  const secrets = overrides.secrets ?? testSecretBox();
+  const secrets = overrides.secrets ?? testSecrets().box;
   const deps: ApiDependencies = {
     sql: services.sql,
     temporal: services.temporal,

@@ -2,8 +2,9 @@ import { inject } from 'vitest';
 import { startSimulator, type CreatedOrg, type OrgSpec, type RunningSimulator } from '../../../simulator';
 import type { ApiConfig } from '../../../api/dependencies';
 import { connectTestServices } from '../../support/context';
-import { startTestWorker, testSecrets, type TestWorker } from '../../support/worker';
+import { startTestWorker, type TestWorker } from '../../support/worker';
 import { buildTestApp, client, tenantWithKey, type Services } from './harness';
+import { testSecrets } from '../../support/factories';
 
 /**
  * The API wired to the real thing: the run's PostgreSQL and Temporal, a real worker running the real

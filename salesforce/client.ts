@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { localSalesforceUrlsAllowed } from '../../platform/env';
+import { localSalesforceUrlsAllowed } from '../platform/env';
 import type { LookupFunction } from './address-guard';
 import { InvalidQueryLocatorError, SalesforceTransientError } from './errors';
 import { DispatcherPool, describe, header, send, type HttpResponse } from './http';

@@ -1,7 +1,8 @@
-import type { ApiDependencies } from '../dependencies';
-import type { IntegrationWorkflowCommands } from '../integration-workflow';
-import { RUN_COLUMNS, toIntegration, toRun, type RunRow } from '../resources';
-import type { IntegrationRow } from '../tenancy';
+import type { ApiDependencies } from './dependencies';
+import type { IntegrationWorkflowCommands } from './integration-workflow';
+import { toIntegration, toRun } from './resource-mappers';
+import { runResourceColumns, type CollectionRunResourceRow } from '../store/collection-runs';
+import type { IntegrationWithoutSecret } from '../store/integrations';
 
 /**
  * The integration's details page: the stored row, the workflow's live status and the daily schedule. The
@@ -11,7 +12,7 @@ import type { IntegrationRow } from '../tenancy';
 export async function describeIntegration(
   deps: ApiDependencies,
   workflow: IntegrationWorkflowCommands,
-  row: IntegrationRow,
+  row: IntegrationWithoutSecret,
   requestId: string,
 ) {
   const base = toIntegration(row);
@@ -33,8 +34,8 @@ export async function describeIntegration(
     const s = live.status;
     // The workflow knows which run is active; its per-page progress is in PostgreSQL, written with each page.
     const [activeRow] = s.currentRun
-      ? await deps.sql<RunRow[]>`
-          select ${deps.sql(RUN_COLUMNS)} from collection_runs where id = ${s.currentRun.runId}`
+      ? await deps.sql<CollectionRunResourceRow[]>`
+          select ${deps.sql(runResourceColumns)} from collection_runs where id = ${s.currentRun.runId}`
       : [];
     return {
       ...base,
@@ -66,11 +67,11 @@ export async function describeIntegration(
     };
   }
 
-  const runs = await deps.sql<RunRow[]>`
-    (select ${deps.sql(RUN_COLUMNS)} from collection_runs
+  const runs = await deps.sql<CollectionRunResourceRow[]>`
+    (select ${deps.sql(runResourceColumns)} from collection_runs
       where integration_id = ${row.id} and status in ('running', 'paused') order by started_at desc limit 1)
     union all
-    (select ${deps.sql(RUN_COLUMNS)} from collection_runs
+    (select ${deps.sql(runResourceColumns)} from collection_runs
       where integration_id = ${row.id} and status not in ('running', 'paused') order by started_at desc limit 1)`;
   const active = runs.find((r) => r.status === 'running' || r.status === 'paused');
   const finished = runs.find((r) => r !== active);

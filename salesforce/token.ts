@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { checkSalesforceUrl } from '../../platform/salesforce-url';
+import { checkSalesforceUrl } from '../platform/salesforce-url';
 import { SalesforceSetupError, SalesforceTransientError } from './errors';
 import { send } from './http';
 import { tokenErrorSchema, tokenResponseSchema } from './schemas';

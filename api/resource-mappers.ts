@@ -1,6 +1,6 @@
 import { parseIntegrationOptions } from '../platform/integration-options';
-import type { IntegrationState, RunStatus } from '../workflows/definitions';
-import type { IntegrationRow } from './tenancy';
+import type { CollectionRunResourceRow } from '../store/collection-runs';
+import type { IntegrationWithoutSecret } from '../store/integrations';
 
 /** Database rows → API resources. Nothing here reads the secret's ciphertext; only its last 4 characters. */
 
@@ -10,7 +10,7 @@ export function maskSecret(last4: string): string {
   return `••••••••${last4}`;
 }
 
-export function toIntegration(row: IntegrationRow) {
+export function toIntegration(row: IntegrationWithoutSecret) {
   return {
     id: row.id,
     displayName: row.display_name,
@@ -20,8 +20,7 @@ export function toIntegration(row: IntegrationRow) {
     credentialsVersion: row.credentials_version,
     // Stored options are re-read through the schema so older rows show today's defaults for new options.
     options: parseIntegrationOptions(row.options),
-    // The workflow writes this column; it only ever holds IntegrationState values.
-    state: row.state as IntegrationState,
+    state: row.state,
     enabled: row.enabled,
     orgId: row.org_id,
     edition: row.edition,
@@ -32,29 +31,7 @@ export function toIntegration(row: IntegrationRow) {
   };
 }
 
-export interface RunRow {
-  id: string;
-  integration_id: string;
-  kind: 'initial' | 'incremental';
-  trigger: 'collect_now' | 'schedule';
-  status: RunStatus;
-  started_at: Date;
-  finished_at: Date | null;
-  api_calls: number;
-  progress: Record<string, ObjectProgressJson>;
-  pauses: Array<Record<string, unknown>>;
-  error: string | null;
-}
-
-interface ObjectProgressJson {
-  pages?: number;
-  records?: number;
-  cursor?: string | null;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-}
-
-export function toRun(row: RunRow) {
+export function toRun(row: CollectionRunResourceRow) {
   const progress = Object.fromEntries(
     Object.entries(row.progress ?? {}).map(([object, p]) => [
       object,
@@ -84,17 +61,3 @@ export function toRun(row: RunRow) {
     error: row.error,
   };
 }
-
-export const RUN_COLUMNS = [
-  'id',
-  'integration_id',
-  'kind',
-  'trigger',
-  'status',
-  'started_at',
-  'finished_at',
-  'api_calls',
-  'progress',
-  'pauses',
-  'error',
-] as const;
