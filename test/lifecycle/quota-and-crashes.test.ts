@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { startSimulator } from '../../simulator';
 import { connectTestServices } from '../support/context';
 import { startTestWorker, type TestWorker } from '../support/worker';
-import { spawnWorkerProcess } from '../support/worker-process';
+import { spawnWorkerProcess } from '../../dev/worker-process';
 import {
   collectedFingerprint,
   expectInitialCollectionComplete,
