@@ -97,3 +97,9 @@ export function pageSchema<T extends z.ZodType>(item: T, name: string) {
     })
     .openapi(name);
 }
+
+/** A page as pageSchema(item) describes it. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}

@@ -114,3 +114,6 @@ export const LoginQuerySchema = z.object({
   from: dateTimeQuery.openapi({ description: 'Logins at or after this time (ISO 8601).' }),
   to: dateTimeQuery.openapi({ description: 'Logins strictly before this time (ISO 8601).' }),
 });
+
+export type SalesforceUser = z.infer<typeof SalesforceUserSchema>;
+export type LoginEvent = z.infer<typeof LoginEventSchema>;

@@ -245,3 +245,8 @@ export const IntegrationDetailSchema = IntegrationSchema.extend({
       description: 'The daily incremental schedule; null before the initial collection created it.',
     }),
 }).openapi('IntegrationDetail');
+
+/** The answers' types, from the schemas that validate and document them (tests read responses as these). */
+export type Integration = z.infer<typeof IntegrationSchema>;
+export type IntegrationDetail = z.infer<typeof IntegrationDetailSchema>;
+export type ConnectivityAnswer = z.infer<typeof ConnectivityResultSchema>;

@@ -42,3 +42,5 @@ export const RunIdParams = z.object({
   id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, description: 'Integration id' }),
   runId: z.uuid().openapi({ param: { name: 'runId', in: 'path' }, description: 'Collection run id' }),
 });
+
+export type CollectionRun = z.infer<typeof CollectionRunSchema>;

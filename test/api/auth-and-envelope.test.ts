@@ -3,7 +3,16 @@ import { revokeApiKey } from '../../platform/api-keys';
 import type { Sql } from '../../platform/database';
 import { connectTestServices } from '../support/context';
 import { createTestIntegration } from '../support/factories';
-import { buildTestApp, client, tenantWithKey, validIntegration, type Services } from './support/harness';
+import {
+  buildTestApp,
+  client,
+  tenantWithKey,
+  validIntegration,
+  type Answer,
+  type Services,
+} from './support/harness';
+import type { Page } from '../../api/pagination';
+import type { Integration } from '../../api/schemas/integration';
 
 describe('authentication, tenancy, rate limits, request ids, logs and the error envelope', () => {
   let services: Services;
@@ -72,8 +81,8 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
     ] as const) {
       await createTestIntegration(services.sql, { tenantId: tenant, displayName: name });
     }
-    const listA = await client(harness.app, a.key)('GET', '/v1/integrations');
-    expect(listA.body.data.map((i: { displayName: string }) => i.displayName)).toEqual(['A']);
+    const listA: Answer<Page<Integration>> = await client(harness.app, a.key)('GET', '/v1/integrations');
+    expect(listA.body.data.map((i) => i.displayName)).toEqual(['A']);
   });
 
   it('health, readiness, the OpenAPI document and the docs need no key', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrationWorkflowId } from '../../workflows/definitions';
-import { buildTestApp, client, tenantWithKey, validIntegration } from './support/harness';
+import { buildTestApp, client, tenantWithKey, validIntegration, type Answer } from './support/harness';
 import {
   connectedIntegration,
   liveTenant,
@@ -11,6 +11,8 @@ import {
   waitForRunFinished,
   type LiveStack,
 } from './support/live';
+import type { Page } from '../../api/pagination';
+import type { Integration } from '../../api/schemas/integration';
 
 /**
  * The dashboard's buttons (Test Connectivity, Collect Now, Pause, Resume) driving the real integration
@@ -64,14 +66,14 @@ describe('integration actions against the real workflow, worker and simulator', 
         quota: { used: res.body.apiUsage.used, max: org.dailyApiMax },
       });
       // The status rounds to one decimal where the test answer has two.
-      expect(detail.quota.usagePercent).toBeCloseTo(res.body.apiUsage.percent, 1);
-      expect(Date.parse(detail.quota.observedAt)).not.toBeNaN();
+      expect(detail.quota!.usagePercent).toBeCloseTo(res.body.apiUsage.percent, 1);
+      expect(Date.parse(detail.quota!.observedAt!)).not.toBeNaN();
       const stored = await storedTest(id);
       expect(stored.edition).toBe(org.edition);
       expect(stored.last_test).toEqual(res.body);
       // The state reached PostgreSQL too, so listing by state finds it.
-      const listed = await api('GET', '/v1/integrations?state=connected');
-      expect(listed.body.data.map((i: { id: string }) => i.id)).toEqual([id]);
+      const listed: Answer<Page<Integration>> = await api('GET', '/v1/integrations?state=connected');
+      expect(listed.body.data.map((i) => i.id)).toEqual([id]);
     });
 
     it('Collect Now starts the initial run (202), returns the same run while it is active, and the status follows it to the end', async () => {
@@ -105,14 +107,14 @@ describe('integration actions against the real workflow, worker and simulator', 
         initialCollectionDone: true,
         lastRun: { runId, kind: 'initial', status: 'succeeded', records: { User: counts.User } },
       });
-      expect(done.lastRun.apiCalls).toBeGreaterThan(0);
+      expect(done.lastRun!.apiCalls).toBeGreaterThan(0);
       // Usage seen during the run, no older than what the test saw.
-      expect(done.quota.max).toBe(org.dailyApiMax);
-      expect(done.quota.used).toBeGreaterThan(0);
-      expect(done.quota.used).toBeLessThanOrEqual(control().counters(org.key).currentUsage);
+      expect(done.quota!.max).toBe(org.dailyApiMax);
+      expect(done.quota!.used).toBeGreaterThan(0);
+      expect(done.quota!.used).toBeLessThanOrEqual(control().counters(org.key).currentUsage);
       // A finished initial collection sets up the daily schedule.
       expect(done.schedule).toMatchObject({ paused: false });
-      expect(done.schedule.nextRunTimes.length).toBeGreaterThan(0);
+      expect(done.schedule!.nextRunTimes.length).toBeGreaterThan(0);
 
       // The next Collect Now is an incremental run.
       const next = await api('POST', `/v1/integrations/${id}/collect`);

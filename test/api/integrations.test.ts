@@ -3,7 +3,14 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyScheduleId, integrationWorkflowId } from '../../workflows/definitions';
 import { IntegrationStateAttribute, TenantIdAttribute } from '../../workflows/search-attributes';
-import { buildTestApp, client, tenantWithKey, validIntegration, type Services } from './support/harness';
+import {
+  buildTestApp,
+  client,
+  tenantWithKey,
+  validIntegration,
+  type Answer,
+  type Services,
+} from './support/harness';
 import {
   connectedIntegration,
   liveTenant,
@@ -14,6 +21,8 @@ import {
   waitForRunFinished,
   type LiveStack,
 } from './support/live';
+import type { Page } from '../../api/pagination';
+import type { Integration } from '../../api/schemas/integration';
 
 /**
  * The integrations resource over the real integration workflow on a real worker. Cases about the stored
@@ -196,10 +205,13 @@ describe('integrations CRUD', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await own('GET', `/v1/integrations?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const res: Answer<Page<Integration>> = await own(
+          'GET',
+          `/v1/integrations?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(res.status).toBe(200);
         expect(res.body.data.length).toBeLessThanOrEqual(2);
-        seen.push(...res.body.data.map((i: { id: string }) => i.id));
+        seen.push(...res.body.data.map((i) => i.id));
         cursor = res.body.nextCursor;
       } while (cursor);
       expect(seen).toEqual(created);
@@ -225,7 +237,7 @@ describe('integrations CRUD', () => {
       const { api: own } = await liveTenant(stack);
       const { org, id } = await orgIntegration(stack, own, {}, { options: { quotaThresholdPercent: 60 } });
       // Until the workflow has read its settings (its first activity) the status shows the default threshold.
-      const before = await waitForDetail(own, id, (d) => d.quota.thresholdPercent === 60, 10_000);
+      const before = await waitForDetail(own, id, (d) => d.quota?.thresholdPercent === 60, 10_000);
       expect(before).toMatchObject({
         id,
         statusSource: 'workflow',
@@ -248,7 +260,7 @@ describe('integrations CRUD', () => {
         currentRun: null,
         schedule: null,
       });
-      expect(after.quota.used).toBeLessThanOrEqual(control().counters(org.key).currentUsage);
+      expect(after.quota!.used).toBeLessThanOrEqual(control().counters(org.key).currentUsage);
     });
 
     it('falls back to stored data, and says so, when the workflow is not running', async () => {
@@ -330,7 +342,7 @@ describe('integrations CRUD', () => {
         attention: { code: 'INVALID_CLIENT_SECRET' },
         lastTest: { ok: false, code: 'INVALID_CLIENT_SECRET' },
       });
-      expect(broken.attention.fix).toMatch(/Consumer Secret/);
+      expect(broken.attention!.fix).toMatch(/Consumer Secret/);
       const refused = await own('POST', `/v1/integrations/${id}/collect`);
       expect(refused.status).toBe(409);
       expect(refused.body.error).toMatchObject({
@@ -345,7 +357,9 @@ describe('integrations CRUD', () => {
       expect(fixed.body.credentialsVersion).toBe(3);
       const healed = await waitForDetail(own, id, (d) => d.state === 'connected');
       expect(healed).toMatchObject({ attention: null, resumeState: null, lastTest: { ok: true } });
-      expect(Date.parse(healed.lastTest.checkedAt)).toBeGreaterThan(Date.parse(broken.lastTest.checkedAt));
+      expect(Date.parse(healed.lastTest!.checkedAt as string)).toBeGreaterThan(
+        Date.parse(broken.lastTest!.checkedAt as string),
+      );
       const collect = await own('POST', `/v1/integrations/${id}/collect`);
       expect(collect.status).toBe(202);
       await waitForRunFinished(own, id, collect.body.runId);
@@ -360,7 +374,7 @@ describe('integrations CRUD', () => {
       const { id } = await connectedIntegration(stack, own);
       const res = await own('PATCH', `/v1/integrations/${id}`, { options: { quotaThresholdPercent: 42 } });
       expect(res.status).toBe(200);
-      const detail = await waitForDetail(own, id, (d) => d.quota.thresholdPercent === 42);
+      const detail = await waitForDetail(own, id, (d) => d.quota?.thresholdPercent === 42);
       expect(detail).toMatchObject({ state: 'connected', options: { quotaThresholdPercent: 42 } });
     });
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestServices } from '../support/context';
 import { createTestIntegration, createTestRun } from '../support/factories';
-import { buildTestApp, client, tenantWithKey, type Services } from './support/harness';
+import { buildTestApp, client, tenantWithKey, type Answer, type Services } from './support/harness';
+import type { Page } from '../../api/pagination';
+import type { LoginEvent, SalesforceUser } from '../../api/schemas/collected';
+import type { CollectionRun } from '../../api/schemas/run';
 
 /** Runs, users and logins are read straight from PostgreSQL, so rows are seeded directly (no workflow needed). */
 describe('collection runs and collected data', () => {
@@ -104,9 +107,9 @@ describe('collection runs and collected data', () => {
 
   describe('runs', () => {
     it('lists runs newest first with progress, counts, API calls, pauses and outcome', async () => {
-      const res = await api('GET', `/v1/integrations/${integrationId}/runs`);
+      const res: Answer<Page<CollectionRun>> = await api('GET', `/v1/integrations/${integrationId}/runs`);
       expect(res.status).toBe(200);
-      expect(res.body.data.map((r: { id: string }) => r.id)).toEqual([...runIds].reverse());
+      expect(res.body.data.map((r) => r.id)).toEqual([...runIds].reverse());
       expect(res.body.data[0]).toMatchObject({
         kind: 'incremental',
         status: 'succeeded',
@@ -120,14 +123,15 @@ describe('collection runs and collected data', () => {
     });
 
     it('paginates and filters runs', async () => {
-      const page1 = await api('GET', `/v1/integrations/${integrationId}/runs?limit=2`);
-      const page2 = await api(
+      const page1: Answer<Page<CollectionRun>> = await api(
+        'GET',
+        `/v1/integrations/${integrationId}/runs?limit=2`,
+      );
+      const page2: Answer<Page<CollectionRun>> = await api(
         'GET',
         `/v1/integrations/${integrationId}/runs?limit=2&cursor=${page1.body.nextCursor}`,
       );
-      expect([...page1.body.data, ...page2.body.data].map((r: { id: string }) => r.id)).toEqual(
-        [...runIds].reverse(),
-      );
+      expect([...page1.body.data, ...page2.body.data].map((r) => r.id)).toEqual([...runIds].reverse());
       expect(page2.body.nextCursor).toBeNull();
       const failed = await api('GET', `/v1/integrations/${integrationId}/runs?status=failed`);
       expect(failed.body.data).toHaveLength(1);
@@ -196,7 +200,7 @@ describe('collection runs and collected data', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await api(
+        const res: Answer<Page<SalesforceUser>> = await api(
           'GET',
           `/v1/integrations/${integrationId}/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
         );
@@ -236,13 +240,13 @@ describe('collection runs and collected data', () => {
       let cursor: string | null = null;
       let first: { loginTime: string; username: string | null } | undefined;
       do {
-        const res = await api(
+        const res: Answer<Page<LoginEvent>> = await api(
           'GET',
           `/v1/integrations/${integrationId}/logins?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
         );
         expect(res.status).toBe(200);
         first ??= res.body.data[0];
-        seen.push(...res.body.data.map((l: { id: string }) => l.id));
+        seen.push(...res.body.data.map((l) => l.id));
         cursor = res.body.nextCursor;
       } while (cursor);
       const expected = Array.from({ length: 30 }, (_, i) => `0Ya${String(i).padStart(3, '0')}`).reverse();

@@ -51,9 +51,30 @@ export async function tenantWithKey(services: Services, label = 'tenant') {
 
 type App = ReturnType<typeof createApp>;
 
-/** JSON requests with a bearer key; returns status, headers, parsed body and the raw text. */
+/** An answer of the API: status, headers, the parsed JSON body and the raw text. */
+export interface Answer<Body> {
+  status: number;
+  headers: Headers;
+  body: Body;
+  text: string;
+}
+
+/**
+ * A parsed body whose shape the test did not state. A test that reads fields names the answer's type
+ * instead, with the types the routes' schemas export (api/schemas/*, Page in api/pagination.ts, ErrorBody in
+ * api/errors.ts): `const page: Answer<Page<Integration>> = await api('GET', '/v1/integrations')`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type UnstatedBody = any;
+
+/** JSON requests with a bearer key; returns status, headers, the parsed body (as `Body`) and the raw text. */
 export function client(app: App, key: string | undefined) {
-  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  return async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer<UnstatedBody>> => {
     const res = await app.request(path, {
       method,
       headers: {
@@ -64,7 +85,7 @@ export function client(app: App, key: string | undefined) {
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.text();
-    let json: any = undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+    let json: unknown = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {

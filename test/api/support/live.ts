@@ -3,7 +3,8 @@ import { startSimulator, type CreatedOrg, type OrgSpec, type RunningSimulator } 
 import type { ApiConfig } from '../../../api/dependencies';
 import { connectTestServices } from '../../support/context';
 import { startTestWorker, type TestWorker } from '../../support/worker';
-import { buildTestApp, client, tenantWithKey, type Services } from './harness';
+import type { Integration, IntegrationDetail } from '../../../api/schemas/integration';
+import { buildTestApp, client, tenantWithKey, type Answer, type Services } from './harness';
 import { testSecrets } from '../../support/factories';
 
 /**
@@ -68,7 +69,7 @@ export async function orgIntegration(
   overrides: Record<string, unknown> = {},
 ) {
   const org = createSimOrg(stack, spec);
-  const created = await api('POST', '/v1/integrations', {
+  const created: Answer<Integration> = await api('POST', '/v1/integrations', {
     displayName: `Sim ${org.key}`,
     salesforceUrl: org.salesforceUrl,
     consumerKey: org.consumerKey,
@@ -76,7 +77,7 @@ export async function orgIntegration(
     ...overrides,
   });
   if (created.status !== 201) throw new Error(`create failed: ${created.status} ${created.text}`);
-  return { org, id: created.body.id as string, created };
+  return { org, id: created.body.id, created };
 }
 
 /** An integration that passed Test Connectivity against its simulator org (state connected). */
@@ -88,19 +89,16 @@ export async function connectedIntegration(stack: LiveStack, api: Api, spec: Org
   return { ...made, tested: tested.body };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Detail = Record<string, any>;
-
 /** Polls GET /v1/integrations/:id until `ready` holds; fails with the last answer otherwise. */
 export async function waitForDetail(
   api: Api,
   id: string,
-  ready: (detail: Detail) => boolean,
+  ready: (detail: IntegrationDetail) => boolean,
   timeoutMs = 90_000,
-): Promise<Detail> {
+): Promise<IntegrationDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await api('GET', `/v1/integrations/${id}`);
+    const res: Answer<IntegrationDetail> = await api('GET', `/v1/integrations/${id}`);
     if (res.status === 200 && ready(res.body)) return res.body;
     if (Date.now() > deadline)
       throw new Error(`integration ${id} did not reach the expected status: ${res.status} ${res.text}`);
