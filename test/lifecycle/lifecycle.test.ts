@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { startSimulator } from '../../simulator';
-import { connectTestServices } from '../support/context';
-import { startTestWorker, workflowBundle, type TestWorker } from '../support/worker';
+import { startWorkerStack, workflowBundle, type TestWorker, type WorkerStack } from '../support/worker';
 import {
   collectedFingerprint,
   expectInitialCollectionComplete,
@@ -24,30 +22,24 @@ import {
   statusQuery,
   testConnectivityUpdate,
 } from '../../workflows/definitions';
-import { createTestIntegration, testSecrets } from '../support/factories';
+import { createTestIntegration } from '../support/factories';
 
-type Services = Awaited<ReturnType<typeof connectTestServices>>;
-type Simulator = Awaited<ReturnType<typeof startSimulator>>;
+type Services = WorkerStack['services'];
+type Simulator = WorkerStack['simulator'];
 
 describe('integration lifecycle on Temporal', () => {
   let services: Services;
   let simulator: Simulator;
   let worker: TestWorker;
-  const secrets = testSecrets();
+  let secrets: WorkerStack['secrets'];
+  let stack: WorkerStack | undefined;
 
   beforeAll(async () => {
-    services = await connectTestServices();
-    simulator = await startSimulator({ port: 0 });
-    worker = await startTestWorker({
-      sql: services.sql,
-      temporalAddress: inject('temporalAddress'),
-      secrets: secrets.box,
-    });
+    stack = await startWorkerStack();
+    ({ services, simulator, worker, secrets } = stack);
   });
   afterAll(async () => {
-    await worker?.stop();
-    await simulator?.close();
-    await services?.close();
+    await stack?.close();
   });
 
   it('connects, tests, collects everything, schedules daily runs, runs incrementally, pauses, resumes and disconnects', async () => {

@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSimulator } from '../../simulator';
-import { connectTestServices } from '../support/context';
-import { startTestWorker, type TestWorker } from '../support/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkerStack, type TestWorker, type WorkerStack } from '../support/worker';
 import { startIntegrationWorkflow, waitForStatus } from '../support/integrations';
 import {
   dailyScheduleId,
@@ -15,27 +13,21 @@ import {
   IntegrationStateAttribute,
   TenantIdAttribute,
 } from '../../workflows/search-attributes';
-import { createTestIntegration, createTestRun, testSecrets } from '../support/factories';
+import { createTestIntegration, createTestRun } from '../support/factories';
 
 describe('reconciler', () => {
-  let services: Awaited<ReturnType<typeof connectTestServices>>;
-  let simulator: Awaited<ReturnType<typeof startSimulator>>;
+  let services: WorkerStack['services'];
+  let simulator: WorkerStack['simulator'];
   let worker: TestWorker;
-  const secrets = testSecrets();
+  let secrets: WorkerStack['secrets'];
+  let stack: WorkerStack | undefined;
 
   beforeAll(async () => {
-    services = await connectTestServices();
-    simulator = await startSimulator({ port: 0 });
-    worker = await startTestWorker({
-      sql: services.sql,
-      temporalAddress: inject('temporalAddress'),
-      secrets: secrets.box,
-    });
+    stack = await startWorkerStack();
+    ({ services, simulator, worker, secrets } = stack);
   });
   afterAll(async () => {
-    await worker?.stop();
-    await simulator?.close();
-    await services?.close();
+    await stack?.close();
   });
 
   it('restores a lost integration workflow from PostgreSQL and closes the run it left running', async () => {

@@ -11,6 +11,10 @@ import { createLogger, type Logger } from '../../platform/logger';
 import type { SecretBox } from '../../platform/secrets';
 import { createSalesforceClientFactory } from '../../salesforce/client';
 import { bundleWorkflows, createWorker, type CollectorWorker } from '../../worker/create-worker';
+import { startSimulator, type RunningSimulator } from '../../simulator';
+import { inject } from 'vitest';
+import { connectTestServices } from './context';
+import { testSecrets } from './factories';
 
 // Worker state changes at INFO drown test output; keep warnings. Only the first install per process counts.
 try {
@@ -78,6 +82,41 @@ export async function startTestWorker(options: {
       await salesforce.close();
       await connection.close();
       await clientConnection.close();
+    },
+  };
+}
+
+export interface WorkerStack {
+  services: Awaited<ReturnType<typeof connectTestServices>>;
+  simulator: RunningSimulator;
+  worker: TestWorker;
+  secrets: ReturnType<typeof testSecrets>;
+  close(): Promise<void>;
+}
+
+/**
+ * The run's PostgreSQL and Temporal dev server, the Salesforce simulator and a real worker on its own task
+ * queue, with one secrets key for whatever the test writes: the stack of every end-to-end test file.
+ */
+export async function startWorkerStack(options: { logger?: Logger } = {}): Promise<WorkerStack> {
+  const services = await connectTestServices();
+  const simulator = await startSimulator({ port: 0 });
+  const secrets = testSecrets();
+  const worker = await startTestWorker({
+    sql: services.sql,
+    temporalAddress: inject('temporalAddress'),
+    secrets: secrets.box,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return {
+    services,
+    simulator,
+    worker,
+    secrets,
+    async close() {
+      await worker.stop();
+      await simulator.close();
+      await services.close();
     },
   };
 }

@@ -1,11 +1,9 @@
-import { inject } from 'vitest';
-import { startSimulator, type CreatedOrg, type OrgSpec, type RunningSimulator } from '../../../simulator';
+import type { CreatedOrg, OrgSpec, RunningSimulator } from '../../../simulator';
 import type { ApiConfig } from '../../../api/dependencies';
-import { connectTestServices } from '../../support/context';
-import { startTestWorker, type TestWorker } from '../../support/worker';
+import { startWorkerStack, type TestWorker } from '../../support/worker';
 import type { Integration, IntegrationDetail } from '../../../api/schemas/integration';
 import { buildTestApp, client, tenantWithKey, type Answer, type Services } from './harness';
-import { testSecrets } from '../../support/factories';
+import type { testSecrets } from '../../support/factories';
 
 /**
  * The API wired to the real thing: the run's PostgreSQL and Temporal, a real worker running the real
@@ -21,14 +19,7 @@ export interface LiveStack {
 }
 
 export async function startLiveStack(config: Partial<ApiConfig> = {}): Promise<LiveStack> {
-  const services = await connectTestServices();
-  const simulator = await startSimulator({ port: 0 });
-  const secrets = testSecrets();
-  const worker = await startTestWorker({
-    sql: services.sql,
-    temporalAddress: inject('temporalAddress'),
-    secrets: secrets.box,
-  });
+  const { services, simulator, worker, secrets } = await startWorkerStack();
   // The worker decrypts what the API encrypts, so both use the same box.
   const harness = buildTestApp(services, {
     secrets: secrets.box,
