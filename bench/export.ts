@@ -10,6 +10,7 @@ import { startApi } from './harness/api-process';
 import { generate } from './harness/generate-org';
 import { machine, mb, num, printTable, seconds } from './harness/report';
 import { startStack } from './harness/stack';
+import { createTestIntegration } from '../test/support/factories';
 
 export interface ExportArgs {
   users: number;
@@ -29,12 +30,10 @@ export async function exportBench(args: ExportArgs): Promise<boolean> {
   const { sql } = stack.pg;
   const tenant = await createTenant(sql, 'export');
   const { key } = await createApiKey(sql, { tenantName: tenant.name });
-  const [row] = await sql<{ id: string }[]>`
-    insert into integrations (tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
-      consumer_secret_key_id, consumer_secret_last4)
-    values (${tenant.id}, 'export', 'https://export.my.salesforce.com', 'key', ${Buffer.from('x')}, 'bench', 'xxxx')
-    returning id`;
-  const id = row!.id;
+  const { integrationId: id } = await createTestIntegration(sql, {
+    tenantId: tenant.id,
+    displayName: 'export',
+  });
   console.log(`[export] generating ${num(args.users)} users / ${num(args.logins)} logins in PostgreSQL`);
   const generatedAt = performance.now();
   await generate(sql, id, new Date(), args.users, args.logins);

@@ -33,6 +33,7 @@ import { apiOnlyUsersQuery, reclaimableUsersQuery, unusedAccounts } from '../ins
 import { createSql } from '../platform/database';
 import { applyMigrations } from '../platform/migrate';
 import { generate, timed } from './harness/generate-org';
+import { createTestIntegration } from '../test/support/factories';
 
 const DAY = 86_400_000;
 
@@ -119,18 +120,12 @@ async function main() {
       ({ id: integrationId, tenant_id: tenantId } = previous);
       console.log(`Reusing database ${database} generated at ${now.toISOString()}`);
     } else {
-      const [tenant] = await sql<{ id: string }[]>`insert into tenants (name) values ('bench') returning id`;
-      const [integration] = await sql<{ id: string }[]>`
-        insert into integrations (
-          tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext, consumer_secret_key_id,
-          consumer_secret_last4, options, created_at
-        ) values (
-          ${tenant!.id}, 'Bench', 'https://bench.my.salesforce.com', 'key', ${Buffer.from('x')}, 'bench', 'xxxx',
-          ${sql.json({ licenseMonthlyPrices: { Salesforce: 150, 'Salesforce Platform': 25 } })}, ${now}
-        ) returning id
-      `;
-      integrationId = integration!.id;
-      tenantId = tenant!.id;
+      ({ tenantId, integrationId } = await createTestIntegration(sql, {
+        displayName: 'Bench',
+        options: { licenseMonthlyPrices: { Salesforce: 150, 'Salesforce Platform': 25 } },
+      }));
+      // A later run reuses this database and reads its generation time from here.
+      await sql`update integrations set created_at = ${now} where id = ${integrationId}`;
       console.log(
         `Generating ${args.users.toLocaleString('en')} users / ${args.logins.toLocaleString('en')} logins`,
       );

@@ -11,6 +11,7 @@ import { createIntegration, waitForState } from './harness/integration';
 import { machine, num, printTable, seconds } from './harness/report';
 import { startStack } from './harness/stack';
 import { spawnWorker } from './harness/worker-process';
+import { createTestIntegration } from '../test/support/factories';
 
 export interface LatencyArgs {
   users: number;
@@ -44,10 +45,7 @@ export async function latency(args: LatencyArgs): Promise<boolean> {
   await sql`update integrations set tenant_id = ${tenant.id} where id = ${integration.integrationId}`;
   // Four more integrations so the list endpoint returns a page, not a single row.
   for (let i = 0; i < 4; i++) {
-    await sql`
-      insert into integrations (tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
-        consumer_secret_key_id, consumer_secret_last4)
-      values (${tenant.id}, ${`other ${i}`}, ${`https://other${i}.my.salesforce.com`}, 'key', ${Buffer.from('x')}, 'bench', 'xxxx')`;
+    await createTestIntegration(sql, { tenantId: tenant.id, displayName: `other ${i}` });
   }
   console.log(`[latency] generating ${num(args.users)} users / ${num(args.logins)} logins in PostgreSQL`);
   const started = performance.now();

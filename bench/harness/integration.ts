@@ -1,5 +1,3 @@
-import { insertIntegration } from '../../store/integrations';
-import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CreatedOrg } from '../../simulator';
 import type { Sql } from '../../platform/database';
@@ -10,12 +8,9 @@ import {
   testConnectivityUpdate,
   type IntegrationStatus,
 } from '../../workflows/definitions';
-import {
-  IntegrationIdAttribute,
-  IntegrationStateAttribute,
-  TenantIdAttribute,
-} from '../../workflows/search-attributes';
 import type { Stack } from './stack';
+import { createTestIntegration, createTestTenant } from '../../test/support/factories';
+import { startIntegrationWorkflow } from '../../test/support/integrations';
 
 export interface BenchIntegration {
   tenantId: string;
@@ -35,27 +30,18 @@ export async function createIntegration(
   taskQueue = stack.taskQueue,
 ): Promise<BenchIntegration> {
   const { sql } = stack.pg;
-  const [tenant] = await sql<{ id: string }[]>`
-    insert into tenants (name) values (${`${label}-${randomUUID()}`}) returning id`;
-  const integration = await insertIntegration(sql, stack.secrets.box, {
-    tenantId: tenant!.id,
-    displayName: label,
-    salesforceUrl: org.salesforceUrl,
-    consumerKey: org.consumerKey,
-    consumerSecret: org.consumerSecret,
+  const ids = await createTestIntegration(sql, {
+    secrets: stack.secrets.box,
+    org: {
+      salesforceUrl: org.salesforceUrl,
+      consumerKey: org.consumerKey,
+      consumerSecret: org.consumerSecret,
+    },
     options,
+    tenantId: (await createTestTenant(sql, label)).id,
+    displayName: label,
   });
-  const ids = { tenantId: tenant!.id, integrationId: integration.id };
-  const handle = await stack.temporal.client.workflow.start('integrationWorkflow', {
-    workflowId: integrationWorkflowId(ids.integrationId),
-    taskQueue,
-    args: [{ integrationId: ids.integrationId }],
-    typedSearchAttributes: [
-      { key: IntegrationIdAttribute, value: ids.integrationId },
-      { key: TenantIdAttribute, value: ids.tenantId },
-      { key: IntegrationStateAttribute, value: 'awaiting_test' },
-    ],
-  });
+  const handle = await startIntegrationWorkflow(stack.temporal.client, ids, taskQueue);
   return { ...ids, handle };
 }
 
