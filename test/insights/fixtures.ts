@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Sql } from '../../platform/database';
+import { createTestIntegration } from '../support/factories';
 
 /** A tenant and an integration of its own, so each test's rows never meet another test's. */
 export async function createTenantIntegration(
@@ -7,21 +7,11 @@ export async function createTenantIntegration(
   options: Record<string, unknown> = {},
   existingTenantId?: string,
 ): Promise<{ tenantId: string; integrationId: string }> {
-  const [tenant] = existingTenantId
-    ? [{ id: existingTenantId }]
-    : await sql<{ id: string }[]>`
-        insert into tenants (name) values (${`insights-${randomUUID()}`}) returning id
-      `;
-  const [integration] = await sql<{ id: string }[]>`
-    insert into integrations (
-      tenant_id, display_name, salesforce_url, consumer_key, consumer_secret_ciphertext,
-      consumer_secret_key_id, consumer_secret_last4, options
-    ) values (
-      ${tenant!.id}, 'Insights test org', 'https://insights-test.my.salesforce.com', 'key',
-      ${Buffer.from('not-a-secret')}, 'test', 'cret', ${sql.json(options as never)}
-    ) returning id
-  `;
-  return { tenantId: tenant!.id, integrationId: integration!.id };
+  return createTestIntegration(sql, {
+    options,
+    displayName: 'Insights test org',
+    ...(existingTenantId ? { tenantId: existingTenantId } : {}),
+  });
 }
 
 export interface UserFixture {
