@@ -147,12 +147,14 @@ export function integrationRoutes(deps: ApiDependencies) {
       method: 'get',
       path: '/{id}',
       tags,
-      summary: 'Show an integration with its live status',
+      summary: 'Show an integration with its status',
       description:
-        'The stored integration plus, from its workflow, the state, current run progress per object, last run, ' +
-        'quota usage against the threshold, paused-until and attention reason, and the daily schedule. When the ' +
-        'workflow cannot be queried the answer is still 200, built from stored data, with statusSource=database ' +
-        'and statusNote saying why.',
+        'The stored integration plus the status its workflow mirrors into PostgreSQL whenever it changes (state, ' +
+        'quota usage against the threshold, paused-until, attention reason; `statusUpdatedAt` says when), the ' +
+        'current run with its progress per object as written with every page, the last run, and the daily ' +
+        'schedule. Read from PostgreSQL only: it answers while Temporal is unreachable. Before the workflow has ' +
+        'reported (or once disconnected) the answer is built from stored runs, with statusSource=database and ' +
+        'statusNote saying why.',
       security: bearerSecurity,
       request: { params: IntegrationIdParams },
       responses: {
@@ -165,7 +167,7 @@ export function integrationRoutes(deps: ApiDependencies) {
     }),
     async (c) => {
       const row = await findTenantIntegration(sql, c.get('tenantId'), c.req.valid('param').id);
-      return c.json(await describeIntegration(deps, workflow, row, c.get('requestId')), 200);
+      return c.json(await describeIntegration(deps, row), 200);
     },
   );
 

@@ -221,10 +221,16 @@ export const CurrentRunSchema = z
   .openapi('CurrentRun');
 
 export const IntegrationDetailSchema = IntegrationSchema.extend({
-  statusSource: z.enum(['workflow', 'database']).openapi({
+  statusSource: z.enum(['mirror', 'database']).openapi({
     description:
-      '`workflow`: live status from the integration workflow. `database`: the workflow could not be queried ' +
-      '(see statusNote), so state and runs come from stored data.',
+      '`mirror`: the status the integration workflow last wrote to PostgreSQL (at statusUpdatedAt), with run ' +
+      'progress as written with every page. `database`: the workflow has not reported yet or the integration ' +
+      'is disconnected (see statusNote), so state and runs come from stored rows alone.',
+  }),
+  statusUpdatedAt: timestamp.nullable().openapi({
+    description:
+      'When the workflow last changed its mirrored status (state, quota, pause, attention). Run progress is ' +
+      'fresher: it is written with every page.',
   }),
   statusNote: z.string().nullable(),
   resumeState: IntegrationStateSchema.nullable(),

@@ -228,7 +228,7 @@ describe('integrations CRUD', () => {
       const before = await waitForDetail(own, id, (d) => d.quota.thresholdPercent === 60, 10_000);
       expect(before).toMatchObject({
         id,
-        statusSource: 'workflow',
+        statusSource: 'mirror',
         statusNote: null,
         state: 'awaiting_test',
         quota: { thresholdPercent: 60, used: null, max: null, usagePercent: null },
@@ -242,7 +242,7 @@ describe('integrations CRUD', () => {
       const tested = await own('POST', `/v1/integrations/${id}/test`);
       const after = await waitForDetail(own, id, (d) => d.state === 'connected');
       expect(after).toMatchObject({
-        statusSource: 'workflow',
+        statusSource: 'mirror',
         quota: { thresholdPercent: 60, used: tested.body.apiUsage.used, max: org.dailyApiMax },
         edition: org.edition,
         currentRun: null,
@@ -251,16 +251,25 @@ describe('integrations CRUD', () => {
       expect(after.quota.used).toBeLessThanOrEqual(control().counters(org.key).currentUsage);
     });
 
-    it('falls back to stored data, and says so, when the workflow is not running', async () => {
+    it('answers from the stored mirror, without the workflow, once it has reported', async () => {
       const { api: own } = await liveTenant(stack);
       const { id } = await connectedIntegration(stack, own);
       const started = await own('POST', `/v1/integrations/${id}/collect`);
-      await waitForRunFinished(own, id, started.body.runId);
+      const finished = await waitForRunFinished(own, id, started.body.runId);
       await handleOf(id).terminate('test: the workflow is gone');
       const detail = await own('GET', `/v1/integrations/${id}`);
       expect(detail.status).toBe(200);
-      expect(detail.body).toMatchObject({ id, statusSource: 'database', state: 'idle' });
-      expect(detail.body.statusNote).toMatch(/not running \(terminated\)/);
+      // The last status the workflow wrote (the reconciler restarts a lost workflow; actions still need it).
+      expect(detail.body).toMatchObject({
+        id,
+        statusSource: 'mirror',
+        state: 'idle',
+        initialCollectionDone: true,
+        lastRun: finished.lastRun,
+        quota: finished.quota,
+        statusUpdatedAt: finished.statusUpdatedAt,
+      });
+      expect(Date.parse(detail.body.statusUpdatedAt)).not.toBeNaN();
     });
 
     it("answers 404 for unknown, malformed and other tenants' ids alike", async () => {
@@ -385,7 +394,12 @@ describe('integrations CRUD', () => {
       const collected = await waitForRunFinished(own, id, run.body.runId);
       expect(collected.schedule).not.toBeNull();
       const schedule = services.temporal.schedule.getHandle(dailyScheduleId(id));
-      expect((await schedule.describe()).scheduleId).toBe(dailyScheduleId(id));
+      const described = await schedule.describe();
+      expect(described.scheduleId).toBe(dailyScheduleId(id));
+      // The status computes the next runs from the options instead of asking Temporal: they must agree.
+      expect(collected.schedule.nextRunTimes.slice(0, 3)).toEqual(
+        described.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
+      );
 
       const res = await own('DELETE', `/v1/integrations/${id}`);
       expect(res.status).toBe(204);
