@@ -10,6 +10,9 @@
  *   fleet        200 orgs at 300–800 ms per call on one, then two workers: Test Connectivity p99, fairness
  *   all          all of the above, one after the other
  *
+ * `--compiled` runs the worker and API child processes from the compiled build (dist/, made first from the
+ * working tree) instead of the TypeScript sources through tsx.
+ *
  * Exits non-zero when a drill loses data (or anything fails); everything started is stopped either way.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { cleanupAll } from './harness/cleanup';
+import { selectEntryRuntime } from './harness/runtime';
 
 const names = [
   'throughput',
@@ -47,6 +51,7 @@ const parsed = parseArgs({
     largest: { type: 'string' },
     seconds: { type: 'string' },
     slice: { type: 'string' },
+    compiled: { type: 'boolean' },
   },
 });
 const args = z
@@ -62,6 +67,7 @@ const args = z
     largest: z.coerce.number().int().min(1000).default(2_000_000),
     seconds: z.coerce.number().int().min(10).default(180),
     slice: z.coerce.number().int().min(1).default(20),
+    compiled: z.boolean().default(false),
   })
   .parse({
     name: parsed.positionals[0] ?? 'all',
@@ -75,6 +81,7 @@ const args = z
     largest: parsed.values.largest,
     seconds: parsed.values.seconds,
     slice: parsed.values.slice,
+    compiled: parsed.values.compiled,
   });
 
 async function runOne(name: (typeof names)[number]): Promise<boolean> {
@@ -148,6 +155,7 @@ async function runOne(name: (typeof names)[number]): Promise<boolean> {
 
 let ok = false;
 try {
+  await selectEntryRuntime(args.compiled ? 'compiled' : 'tsx');
   ok = await runOne(args.name);
 } catch (error) {
   console.error('[bench] failed:', error);

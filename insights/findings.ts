@@ -568,7 +568,7 @@ export interface Finding {
   updatedAt: string;
 }
 
-interface FindingRow {
+export interface FindingRow {
   id: string;
   integration_id: string;
   kind: FindingKind;
@@ -588,7 +588,7 @@ interface FindingRow {
   updated_at: Date;
 }
 
-function toFinding(row: FindingRow): Finding {
+export function toFinding(row: FindingRow): Finding {
   return {
     id: row.id,
     integrationId: row.integration_id,

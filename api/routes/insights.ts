@@ -186,7 +186,7 @@ function rangeOrThrow(query: { from?: string; to?: string }, now: Date) {
   return range;
 }
 
-const findingColumns = [
+export const findingColumns = [
   { header: 'id', value: (f: Finding) => f.id },
   { header: 'integration_id', value: (f: Finding) => f.integrationId },
   { header: 'kind', value: (f: Finding) => f.kind },

@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup';
+import { entryPoints } from './runtime';
 import type { Stack } from './stack';
-
-const workerScript = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
 
 /**
  * The worker's V8 heap bounds, as `npm run worker` sets them (package.json): old space capped so garbage from
@@ -23,15 +21,15 @@ export interface WorkerProcess {
 }
 
 /**
- * The production worker entry point (worker/main.ts) as a child process, like `npm run worker`: one node
- * process (`node --import tsx`, no wrapper that could be orphaned), so a drill can kill -9 exactly it.
+ * The production worker entry point as a child process, like `npm run worker` (or `npm run worker:prod` with
+ * `--compiled`): one node process, no wrapper that could be orphaned, so a drill can kill -9 exactly it.
  */
 export function spawnWorker(
   stack: Stack,
   taskQueue = stack.taskQueue,
   extraEnv: Record<string, string> = {},
 ): WorkerProcess {
-  const child = spawn(process.execPath, [...WORKER_HEAP_FLAGS, '--import', 'tsx', workerScript], {
+  const child = spawn(process.execPath, [...WORKER_HEAP_FLAGS, ...entryPoints().args('worker/main')], {
     env: {
       ...process.env,
       DATABASE_URL: stack.pg.url,
