@@ -334,15 +334,17 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
         ((options.shareKey !== undefined && last.shareKey === options.shareKey) ||
           (options.sharedWithinMs !== undefined && Math.abs(now - last.startedAt) <= options.sharedWithinMs))
       )
-        return last.read;
-      const read = readLimits(signal);
+        return untilAborted(last.read, signal);
+      // Shared with callers that come later, so bounded by the request timeout only: one caller's cancellation
+      // (a stopped segment) must not fail the read the others wait on. Each caller still stops on its own signal.
+      const read = readLimits(undefined);
       const entry = { startedAt: now, shareKey: options.shareKey, read };
       ctx.limitsReads.set(id, entry);
       // A failed read is never shared after the fact: the next caller tries again.
       read.catch(() => {
         if (ctx.limitsReads.get(id) === entry) ctx.limitsReads.delete(id);
       });
-      return read;
+      return untilAborted(read, signal);
     },
   };
 
@@ -369,6 +371,26 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
     setUsage(usage);
     return usage;
   }
+}
+
+/** `work`, or its caller's cancellation first: the work itself goes on for whoever else awaits it. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }
 
 export type { SalesforceToken };
