@@ -8,6 +8,7 @@
  *   drills       every failure drill (or one: kill, faults, postgres-restart, quota, fuzz)
  *   insights     bench/insights-latency.ts
  *   fleet        200 orgs at 300–800 ms per call on one, then two workers: Test Connectivity p99, fairness
+ *   page-cost    CPU per 2,000-record LoginHistory page in the worker's read path, step by step
  *   all          all of the above, one after the other
  *
  * `--compiled` runs the worker and API child processes from the compiled build (dist/, made first from the
@@ -35,6 +36,7 @@ const names = [
   'fuzz',
   'insights',
   'fleet',
+  'page-cost',
   'all',
 ] as const;
 
@@ -111,6 +113,10 @@ async function runOne(name: (typeof names)[number]): Promise<boolean> {
         logins: args.logins ?? 5_000_000,
         duration: args.duration,
       });
+    }
+    case 'page-cost': {
+      const { pageCost } = await import('./page-cost');
+      return pageCost({ logins: args.logins ?? 100_000 });
     }
     case 'export': {
       const { exportBench } = await import('./export');
