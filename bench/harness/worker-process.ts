@@ -41,6 +41,8 @@ export function spawnWorker(
       // Bench orgs live on the loopback simulator.
       ALLOW_LOCAL_SALESFORCE_URLS: 'true',
       LOG_LEVEL: 'error',
+      // As production launches it (`npm run worker:prod`, docker-compose.yml): two glibc malloc arenas.
+      MALLOC_ARENA_MAX: '2',
       // Several workers may run at once: each takes a free port for /healthz and /metrics.
       WORKER_HTTP_PORT: '0',
       ...extraEnv,
