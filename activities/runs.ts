@@ -145,7 +145,7 @@ export function createRunActivities({
     },
 
     /**
-     * The workflow's status for the API's status page (migration 00010). `mirroredAt` is workflow time and `seq`
+     * The workflow's status for the API's status page (migration 00013). `mirroredAt` is workflow time and `seq`
      * counts writes within one execution: a retried or overtaken write older than the stored one is ignored.
      */
     async recordIntegrationStatus(input: {
