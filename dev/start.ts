@@ -191,6 +191,15 @@ try {
     TEMPORAL_ADDRESS: temporalAddress,
     SECRETS_KEY: secretsKey(),
     ALLOW_LOCAL_SALESFORCE_URLS: runDemo ? 'true' : String(env.ALLOW_LOCAL_SALESFORCE_URLS),
+    // The demo needs local URLs, but only its own simulator's: the consumer secret must never be POSTed to
+    // another local service (and refusals must not map which local ports are open).
+    ...(runDemo
+      ? {
+          LOCAL_SALESFORCE_PORTS: [
+            ...new Set([env.SIMULATOR_PORT, ...(env.LOCAL_SALESFORCE_PORTS ?? [])]),
+          ].join(','),
+        }
+      : {}),
     ...(temporalUi && !env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: temporalUi } : {}),
   };
   startChild('worker', 'worker/main.ts', childEnv);
