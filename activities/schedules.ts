@@ -5,6 +5,7 @@ import {
   dailyScheduleId,
   integrationWorkflowId,
   reconcileSignal,
+  tenantFairness,
   workflowTypes,
 } from '../workflows/definitions';
 import { ApplicationFailure } from '@temporalio/common';
@@ -126,13 +127,13 @@ export function createScheduleActivities({
       for await (const execution of temporal.workflow.list({ query })) listed.add(execution.workflowId);
 
       let restarted = 0;
-      const integrations = await sql<{ id: string; scheduled: boolean }[]>`
-        select i.id,
+      const integrations = await sql<{ id: string; tenant_id: string; scheduled: boolean }[]>`
+        select i.id, i.tenant_id,
                exists (select 1 from collection_runs r where r.integration_id = i.id and r.kind = 'initial'
                        and r.status in ('succeeded', 'partial', 'failed')) as scheduled
         from integrations i
         where i.enabled ${input.tenantId ? sql`and i.tenant_id = ${input.tenantId}` : sql``}`;
-      for (const { id } of integrations) {
+      for (const { id, tenant_id: tenantId } of integrations) {
         const workflowId = integrationWorkflowId(id);
         // Visibility lags a little: confirm before restarting one it does not list.
         if (listed.has(workflowId) || (await isRunning(workflowId))) continue;
@@ -143,6 +144,7 @@ export function createScheduleActivities({
           signal: reconcileSignal,
           signalArgs: [],
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          priority: tenantFairness(tenantId),
         });
         restarted += 1;
         logger.warn('reconciler restarted a missing integration workflow', { integrationId: id });

@@ -24,6 +24,7 @@ import {
   requestCollectionUpdate,
   resumeSignal,
   statusQuery,
+  tenantFairness,
   testConnectivityUpdate,
   workflowTypes,
   type CollectionRequestResult,
@@ -198,6 +199,7 @@ export function integrationWorkflowCommands(
         ],
         // A retried create (or a reconciler) must not fail on, or duplicate, an existing workflow.
         workflowIdConflictPolicy: 'USE_EXISTING',
+        priority: tenantFairness(tenantId),
       });
     },
     async testConnectivity(integrationId, options = {}) {
