@@ -4,6 +4,7 @@ import type { ActivityDependencies } from './dependencies';
 import {
   dailyScheduleId,
   integrationWorkflowId,
+  purgeWorkflowId,
   reconcileSignal,
   tenantFairness,
   workflowTypes,
@@ -72,6 +73,26 @@ export function createScheduleActivities({
       }
       throw error;
     }
+  }
+
+  /**
+   * Purges marked by the API whose workflow never started (Temporal was unreachable at that moment, or the API
+   * stopped in between): started now. A running or finished purge is joined, not repeated.
+   */
+  async function startPendingPurges(tenantId: string | undefined): Promise<number> {
+    const pending = await sql<{ id: string }[]>`
+      select id from integrations
+      where purge_requested_at is not null ${tenantId ? sql`and tenant_id = ${tenantId}` : sql``}`;
+    for (const { id } of pending) {
+      await temporal.workflow.start(workflowTypes.purge, {
+        workflowId: purgeWorkflowId(id),
+        taskQueue,
+        args: [{ integrationId: id }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      });
+    }
+    if (pending.length > 0) logger.info('reconciler ensured pending purges run', { count: pending.length });
+    return pending.length;
   }
 
   return {
@@ -162,7 +183,8 @@ export function createScheduleActivities({
           logger.warn('reconciler restored a missing daily schedule', { integrationId: id });
         }
       }
-      return { restarted, closedRuns, schedulesRepaired };
+      const purgesPending = await startPendingPurges(input.tenantId);
+      return { restarted, closedRuns, schedulesRepaired, purgesPending };
     },
   };
 }

@@ -254,7 +254,13 @@ export const workflowTypes = {
   collectionRun: 'collectionRunWorkflow',
   scheduledCollection: 'scheduledCollectionWorkflow',
   reconciler: 'reconcilerWorkflow',
+  purge: 'purgeIntegrationWorkflow',
 } as const;
+
+/** One purge per integration: a repeated purge request or the reconciler joins the running one. */
+export function purgeWorkflowId(integrationId: string): string {
+  return `purge-${integrationId}`;
+}
 
 export function integrationWorkflowId(integrationId: string): string {
   return `integration-${integrationId}`;

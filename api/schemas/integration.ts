@@ -245,3 +245,13 @@ export const IntegrationDetailSchema = IntegrationSchema.extend({
       description: 'The daily incremental schedule; null before the initial collection created it.',
     }),
 }).openapi('IntegrationDetail');
+
+export const PurgeAcceptedSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.literal('purging').openapi({
+      description:
+        'The integration is gone from the API; its collected data is being deleted in the background.',
+    }),
+  })
+  .openapi('PurgeAccepted');
