@@ -40,6 +40,7 @@ const LicenseUsageSchema = z
     usedLicenses: z.number().int().nullable(),
     unused: z.number().int(),
     neverLoggedIn: z.number().int(),
+    apiOnlyUnused: z.number().int(),
     frozenWithLicense: z.number().int(),
     reclaimable: z.number().int(),
     monthlyPrice: z.number().nullable().openapi({ description: 'From options.licenseMonthlyPrices.' }),
@@ -54,6 +55,7 @@ const UnusedAccountsSchema = z
     totals: z.object({
       unused: z.number().int(),
       neverLoggedIn: z.number().int(),
+      apiOnlyUnused: z.number().int(),
       frozenWithLicense: z.number().int(),
       reclaimable: z.number().int(),
       estimatedMonthlySavings: z.number().nullable(),
@@ -66,6 +68,7 @@ const UnusedAccountsSchema = z
         name: z.string().nullable(),
         license: z.string(),
         profileName: z.string().nullable(),
+        userType: z.string().nullable().openapi({ description: 'User.UserType' }),
         reasons: z.array(z.enum(unusedReasons)),
         lastLoginAt: z.string().nullable(),
         createdAt: z.string().nullable(),
@@ -221,8 +224,12 @@ export function insightRoutes(deps: ApiDependencies) {
       summary: 'Unused accounts and licence reclamation',
       description:
         'Active users with no successful login for `days` (LoginHistory, else User.LastLoginDate), never-logged-in ' +
-        'users created more than `days` ago, and frozen users still holding a licence, grouped by UserLicense with ' +
-        'estimated monthly savings from options.licenseMonthlyPrices. API-only integration users are listed apart. ' +
+        'users created more than `days` ago, API-only integration users on a paid licence with no successful login ' +
+        'for `days` (api_only_unused), and frozen users still holding a licence, grouped by UserLicense with ' +
+        'estimated monthly savings from options.licenseMonthlyPrices. Seats that cannot be reclaimed are left out: ' +
+        'UserType Guest, AutomatedProcess, CloudIntegrationUser, CsnOnly (Chatter) and SelfService, free licences ' +
+        '(Chatter, guest, Salesforce Integration, Analytics Cloud Integration User) and login-based licences (name ' +
+        'ending in " Login"). Every API-only user is also listed in apiOnlyUsers. ' +
         'CSV lists the users. Freshness: the LoginHistory side (last successful login per user) comes from a rollup ' +
         'refreshed at the end of every collection run, so the report reflects the last finished run; logins collected ' +
         'by a run in progress appear when it finishes.',
@@ -265,6 +272,7 @@ export function insightRoutes(deps: ApiDependencies) {
               { header: 'name', value: (u) => u.name },
               { header: 'license', value: (u) => u.license },
               { header: 'profile', value: (u) => u.profileName },
+              { header: 'user_type', value: (u) => u.userType },
               { header: 'reasons', value: (u) => u.reasons },
               { header: 'last_login_at', value: (u) => u.lastLoginAt },
               { header: 'created_at', value: (u) => u.createdAt },
