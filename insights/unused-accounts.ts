@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import type { Sql } from '../platform/database';
+import type { CsvColumn } from './csv';
+import { CURSOR_TIME_FORMAT } from './auth-activity';
 import { loadIntegrationOptions } from './integration-settings';
 import { apiOnlyUserIds } from './user-classes';
 
@@ -68,6 +69,18 @@ export interface ReclaimableUser {
   createdAt: string | null;
 }
 
+export const reclaimableUserColumns: CsvColumn<ReclaimableUser>[] = [
+  { header: 'user_id', value: (u) => u.userId },
+  { header: 'username', value: (u) => u.username },
+  { header: 'name', value: (u) => u.name },
+  { header: 'license', value: (u) => u.license },
+  { header: 'profile', value: (u) => u.profileName },
+  { header: 'user_type', value: (u) => u.userType },
+  { header: 'reasons', value: (u) => u.reasons },
+  { header: 'last_login_at', value: (u) => u.lastLoginAt },
+  { header: 'created_at', value: (u) => u.createdAt },
+];
+
 export interface LicenseUsage {
   license: string;
   totalLicenses: number | null;
@@ -105,15 +118,20 @@ export interface UnusedAccountsReport {
   };
   licenses: LicenseUsage[];
   users: ReclaimableUser[];
-  /** True when `users` was cut at the requested limit (the totals always count everyone). */
+  /** True when more users follow this page (the totals always count everyone); `next` continues the list. */
   usersTruncated: boolean;
+  /** Where the next page of `users` starts; null on the last page. */
+  next: UnusedUserCursor | null;
   apiOnlyUsers: ApiOnlyUser[];
 }
 
-export const unusedAccountsQuerySchema = z.object({
-  days: z.coerce.number().int().min(1).max(3650).default(90),
-  limit: z.coerce.number().int().min(0).max(100_000).default(1000),
-});
+/** Position after the last user of a page, in the listed order (licence, last login nulls first, user id). */
+export interface UnusedUserCursor {
+  license: string;
+  /** Last successful login as PostgreSQL's microsecond UTC text; null for a user who never logged in. */
+  lastLoginAt: string | null;
+  userId: string;
+}
 
 const NO_LICENSE = '(no licence)';
 
@@ -153,7 +171,18 @@ export function reclaimableLicence(sql: Sql) {
 export async function unusedAccounts(
   sql: Sql,
   integrationId: string,
-  { days, limit, asOf }: { days: number; limit: number; asOf: Date },
+  {
+    days,
+    limit,
+    asOf,
+    after,
+  }: {
+    days: number;
+    /** Users per page; null lists every reclaimable user (the CSV). */
+    limit: number | null;
+    asOf: Date;
+    after?: UnusedUserCursor;
+  },
   /**
    * 'activity' (the API): user_license_activity, kept by recomputeFindings. 'source-tables': the same report
    * from sf_users and user_login_rollups directly, the reference the tests compare the activity table with.
@@ -166,8 +195,8 @@ export async function unusedAccounts(
 
   const [[reclaimable], licenses, apiOnly] = await Promise.all([
     source === 'activity'
-      ? reclaimableUsersQuery(sql, integrationId, cutoff, limit)
-      : reclaimableUsersFromSourceTables(sql, integrationId, cutoff, limit),
+      ? reclaimableUsersQuery(sql, integrationId, cutoff, limit, after)
+      : reclaimableUsersFromSourceTables(sql, integrationId, cutoff, limit, after),
     sql<{ name: string; total_licenses: number | null; used_licenses: number | null }[]>`
       select name, total_licenses, used_licenses from sf_user_licenses
       where integration_id = ${integrationId}
@@ -177,6 +206,11 @@ export async function unusedAccounts(
       ? apiOnlyUsersQuery(sql, integrationId)
       : apiOnlyUsersFromSourceTables(sql, integrationId),
   ]);
+
+  const fetched = reclaimable?.users ?? [];
+  const more = limit !== null && fetched.length > limit;
+  const page = more ? fetched.slice(0, limit) : fetched;
+  const last = page.at(-1);
 
   const byLicense = new Map<string, LicenseUsage>();
   const usage = (license: string): LicenseUsage => {
@@ -235,7 +269,7 @@ export async function unusedAccounts(
     },
     licenses: licenseList,
     // json_agg renders timestamptz as PostgreSQL text; normalise to ISO 8601 UTC like every other field.
-    users: (reclaimable?.users ?? []).map((row) => ({
+    users: page.map((row) => ({
       userId: row.user_id,
       username: row.username,
       name: row.name,
@@ -246,7 +280,9 @@ export async function unusedAccounts(
       lastLoginAt: row.last_login_at ? new Date(row.last_login_at).toISOString() : null,
       createdAt: row.created_at ? new Date(row.created_at).toISOString() : null,
     })),
-    usersTruncated: (reclaimable?.total ?? 0) > limit,
+    usersTruncated: more,
+    next:
+      more && last ? { license: last.license, lastLoginAt: last.cursor_time, userId: last.user_id } : null,
     apiOnlyUsers: apiOnly.map((row) => ({
       userId: row.user_id,
       username: row.username,
@@ -276,9 +312,9 @@ type ReclaimableRow = {
     user_type: string | null;
     reasons: UnusedReason[];
     last_login_at: string | null;
+    cursor_time: string | null;
     created_at: string | null;
   }[];
-  total: number;
 };
 
 type ApiOnlyRow = {
@@ -289,6 +325,22 @@ type ApiOnlyRow = {
   profile_name: string | null;
   last_login_at: Date | null;
 };
+
+/**
+ * Keyset condition for the page after `after` in (license, last_login_at nulls first, user_id) order. The row
+ * comparison covers a cursor with a last login: a null last_login_at in the same licence compares as null
+ * (excluded), which is right since nulls sort first; a never-logged-in cursor continues with the remaining
+ * never-logged-in users of its licence, then every user of that licence who did log in.
+ */
+function afterUser(sql: Sql, after: UnusedUserCursor | undefined) {
+  if (!after) return sql``;
+  if (after.lastLoginAt === null) {
+    return sql`and (license > ${after.license} or (license = ${after.license}
+      and (last_login_at is not null or user_id > ${after.userId})))`;
+  }
+  return sql`and (license, last_login_at, user_id) >
+    (${after.license}::text, ${after.lastLoginAt}::text::timestamptz, ${after.userId}::text)`;
+}
 
 function sum<T>(items: T[], pick: (item: T) => number): number {
   return items.reduce((total, item) => total + pick(item), 0);
@@ -303,7 +355,8 @@ export function reclaimableUsersFromSourceTables(
   sql: Sql,
   integrationId: string,
   cutoff: Date,
-  limit: number,
+  limit: number | null,
+  after?: UnusedUserCursor,
 ) {
   return sql<ReclaimableRow[]>`
     with api_only as materialized (${apiOnlyUserIds(sql, integrationId)}),
@@ -367,12 +420,13 @@ export function reclaimableUsersFromSourceTables(
         from reclaimable group by license
       ) c) as counts,
       (select coalesce(json_agg(r), '[]') from (
-        select user_id, username, name, license, profile_name, user_type, reasons, last_login_at, created_at
+        select user_id, username, name, license, profile_name, user_type, reasons, last_login_at, created_at,
+          to_char(last_login_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
         from reclaimable
+        where true ${afterUser(sql, after)}
         order by license, last_login_at nulls first, user_id
-        limit ${limit}
-      ) r) as users,
-      (select count(*)::int from reclaimable) as total
+        limit ${limit === null ? null : limit + 1}
+      ) r) as users
   `;
 }
 
@@ -407,7 +461,13 @@ export function apiOnlyUsersFromSourceTables(sql: Sql, integrationId: string) {
  * reason; API-only users among them get api_only_unused instead of unused/never_logged_in (exported for the
  * benchmark's EXPLAIN).
  */
-export function reclaimableUsersQuery(sql: Sql, integrationId: string, cutoff: Date, limit: number) {
+export function reclaimableUsersQuery(
+  sql: Sql,
+  integrationId: string,
+  cutoff: Date,
+  limit: number | null,
+  after?: UnusedUserCursor,
+) {
   return sql<ReclaimableRow[]>`
     -- Counts: two index-only ranges of the partial indexes (activity before the cutoff; frozen users not in
     -- the first range), hash-aggregated per licence. No wide rows are materialised.
@@ -443,13 +503,15 @@ export function reclaimableUsersQuery(sql: Sql, integrationId: string, cutoff: D
             case when not api_only and last_login_at is null and created_at < ${cutoff} then 'never_logged_in' end,
             case when frozen then 'frozen_with_license' end
           ], null) as reasons,
-          last_login_at, created_at
+          last_login_at, created_at,
+          to_char(last_login_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
         from user_license_activity
         where integration_id = ${integrationId} and reclaimable and (activity_at < ${cutoff} or frozen)
+          ${afterUser(sql, after)}
         order by license, last_login_at nulls first, user_id
-        limit ${limit}
-      ) r) as users,
-      (select coalesce(sum(reclaimable), 0)::int from counts) as total
+        -- One more than the page tells whether another page follows; null (the CSV) lists everyone.
+        limit ${limit === null ? null : limit + 1}
+      ) r) as users
   `;
 }
 

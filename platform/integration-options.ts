@@ -13,7 +13,7 @@ function canonicalTimeZone(value: string): string {
   }
 }
 
-function isTimeZone(value: string): boolean {
+export function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
     return true;
