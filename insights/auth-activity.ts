@@ -522,52 +522,7 @@ export function topFailingIpsQuery(
   `;
 }
 
-/**
- * The same two lists aggregated straight from LoginHistory: the reference the rollup answers are tested
- * against (and the plan the README compares with). Not used by the API.
- */
-export async function topFailingUsersFromLoginHistory(
-  sql: Sql,
-  integrationId: string,
-  { from, to, limit }: { from: Date; to: Date; limit: number },
-): Promise<FailingUserRow[]> {
-  const rows = await sql<FailingUserDbRow[]>`
-    select f.user_id, u.username, u.name, f.failures, f.distinct_ips, f.last_failure_at
-    from (
-      select user_id, count(*)::int as failures, count(distinct source_ip)::int as distinct_ips,
-        max(login_time) as last_failure_at
-      from sf_login_history
-      where integration_id = ${integrationId} and status <> 'Success'
-        and login_time >= ${from} and login_time < ${to}
-      group by user_id
-      order by failures desc, user_id
-      limit ${limit}
-    ) f
-    left join sf_users u on u.integration_id = ${integrationId} and u.id = f.user_id
-    order by f.failures desc, f.user_id
-  `;
-  return rows.map(toFailingUser);
-}
-
-export async function topFailingIpsFromLoginHistory(
-  sql: Sql,
-  integrationId: string,
-  { from, to, limit }: { from: Date; to: Date; limit: number },
-): Promise<FailingIpRow[]> {
-  const rows = await sql<FailingIpDbRow[]>`
-    select source_ip, count(*)::int as failures, count(distinct user_id)::int as distinct_users,
-      max(login_time) as last_failure_at
-    from sf_login_history
-    where integration_id = ${integrationId} and status <> 'Success'
-      and login_time >= ${from} and login_time < ${to} and source_ip is not null
-    group by source_ip
-    order by failures desc, source_ip
-    limit ${limit}
-  `;
-  return rows.map(toFailingIp);
-}
-
-interface FailingUserDbRow {
+export interface FailingUserDbRow {
   user_id: string;
   username: string | null;
   name: string | null;
@@ -576,14 +531,14 @@ interface FailingUserDbRow {
   last_failure_at: Date;
 }
 
-interface FailingIpDbRow {
+export interface FailingIpDbRow {
   source_ip: string;
   failures: number;
   distinct_users: number;
   last_failure_at: Date;
 }
 
-function toFailingUser(row: FailingUserDbRow): FailingUserRow {
+export function toFailingUser(row: FailingUserDbRow): FailingUserRow {
   return {
     userId: row.user_id,
     username: row.username,
@@ -594,7 +549,7 @@ function toFailingUser(row: FailingUserDbRow): FailingUserRow {
   };
 }
 
-function toFailingIp(row: FailingIpDbRow): FailingIpRow {
+export function toFailingIp(row: FailingIpDbRow): FailingIpRow {
   return {
     sourceIp: row.source_ip,
     failures: row.failures,

@@ -3,11 +3,8 @@ import type { Sql } from '../platform/database';
 import { CURSOR_TIME_FORMAT, refreshLoginDailyCounts } from './auth-activity';
 import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
 import { refreshLoginFailureDaily, refreshUserLicenseActivity, refreshUserLoginRollups } from './rollups';
-import {
-  detectionConfigFromOptions,
-  largestRuleWindowMinutes,
-  type DetectionConfig,
-} from './detection-config';
+import type { DetectionThresholds } from '../platform/detection-thresholds';
+import { detectionConfigFromOptions, largestRuleWindowMinutes } from './detection-config';
 import { parseIntegrationOptions } from '../platform/integration-options';
 import { classifyLoginStatus } from './login-status';
 import type { CsvColumn } from './csv';
@@ -163,7 +160,7 @@ export function detectionScope(
   integrationId: string,
   since: Date | null,
   now: Date,
-  config: DetectionConfig,
+  config: DetectionThresholds,
   trustedNetworks: string[] = [],
 ): DetectionScope {
   if (!since) {

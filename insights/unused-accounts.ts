@@ -2,7 +2,6 @@ import type { Sql } from '../platform/database';
 import type { CsvColumn } from './csv';
 import { CURSOR_TIME_FORMAT } from './auth-activity';
 import { loadIntegrationOptions } from './integration-settings';
-import { apiOnlyUserIds } from './user-classes';
 
 const DAY_MS = 86_400_000;
 
@@ -183,28 +182,24 @@ export async function unusedAccounts(
     asOf: Date;
     after?: UnusedUserCursor;
   },
-  /**
-   * 'activity' (the API): user_license_activity, kept by recomputeFindings. 'source-tables': the same report
-   * from sf_users and user_login_rollups directly, the reference the tests compare the activity table with.
-   */
-  { source = 'activity' }: { source?: 'activity' | 'source-tables' } = {},
+  /** Where the users come from: user_license_activity, kept by recomputeFindings (tests pass a reference). */
+  sources: UnusedAccountsSources = {
+    reclaimableUsers: reclaimableUsersQuery,
+    apiOnlyUsers: apiOnlyUsersQuery,
+  },
 ): Promise<UnusedAccountsReport> {
   const cutoff = new Date(asOf.getTime() - days * DAY_MS);
   const options = await loadIntegrationOptions(sql, integrationId);
   const prices = options?.licenseMonthlyPrices ?? {};
 
   const [[reclaimable], licenses, apiOnly] = await Promise.all([
-    source === 'activity'
-      ? reclaimableUsersQuery(sql, integrationId, cutoff, limit, after)
-      : reclaimableUsersFromSourceTables(sql, integrationId, cutoff, limit, after),
+    sources.reclaimableUsers(sql, integrationId, cutoff, limit, after),
     sql<{ name: string; total_licenses: number | null; used_licenses: number | null }[]>`
       select name, total_licenses, used_licenses from sf_user_licenses
       where integration_id = ${integrationId}
       order by name
     `,
-    source === 'activity'
-      ? apiOnlyUsersQuery(sql, integrationId)
-      : apiOnlyUsersFromSourceTables(sql, integrationId),
+    sources.apiOnlyUsers(sql, integrationId),
   ]);
 
   const fetched = reclaimable?.users ?? [];
@@ -294,7 +289,19 @@ export async function unusedAccounts(
   };
 }
 
-type ReclaimableRow = {
+/** The two statements behind the report's user lists. */
+export interface UnusedAccountsSources {
+  reclaimableUsers: (
+    sql: Sql,
+    integrationId: string,
+    cutoff: Date,
+    limit: number | null,
+    after?: UnusedUserCursor,
+  ) => Promise<ReclaimableRow[]>;
+  apiOnlyUsers: (sql: Sql, integrationId: string) => Promise<ApiOnlyRow[]>;
+}
+
+export type ReclaimableRow = {
   counts: {
     license: string;
     unused: number;
@@ -317,7 +324,7 @@ type ReclaimableRow = {
   }[];
 };
 
-type ApiOnlyRow = {
+export type ApiOnlyRow = {
   user_id: string;
   username: string;
   name: string | null;
@@ -332,7 +339,7 @@ type ApiOnlyRow = {
  * (excluded), which is right since nulls sort first; a never-logged-in cursor continues with the remaining
  * never-logged-in users of its licence, then every user of that licence who did log in.
  */
-function afterUser(sql: Sql, after: UnusedUserCursor | undefined) {
+export function afterReclaimableUser(sql: Sql, after: UnusedUserCursor | undefined) {
   if (!after) return sql``;
   if (after.lastLoginAt === null) {
     return sql`and (license > ${after.license} or (license = ${after.license}
@@ -348,112 +355,6 @@ function sum<T>(items: T[], pick: (item: T) => number): number {
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-/** Reference for reclaimableUsersQuery: the same rows from sf_users and user_login_rollups (tests only). */
-export function reclaimableUsersFromSourceTables(
-  sql: Sql,
-  integrationId: string,
-  cutoff: Date,
-  limit: number | null,
-  after?: UnusedUserCursor,
-) {
-  return sql<ReclaimableRow[]>`
-    with api_only as materialized (${apiOnlyUserIds(sql, integrationId)}),
-    frozen as materialized (
-      select user_id from sf_user_logins where integration_id = ${integrationId} and is_frozen
-    ),
-    -- One bitmap scan of sf_users: the LastLoginDate indexes (old or empty) OR the primary key for the
-    -- frozen ids, so no union has to de-duplicate wide rows.
-    candidates as (
-      select u.id, u.username, u.name, u.user_license_id, u.user_license_name, u.profile_name, u.user_type,
-        u.created_at, u.last_login_at
-      from sf_users u
-      where u.integration_id = ${integrationId} and u.is_active
-        and (
-          u.last_login_at is null or u.last_login_at < ${cutoff}
-          or u.id = any(array(select user_id from frozen))
-        )
-    ),
-    -- Materialized so the rollup probe runs once per candidate, not once per use of last_login_at.
-    classified as materialized (
-      select
-        u.id as user_id, u.username, u.name, coalesce(l.name, u.user_license_name) as license,
-        u.profile_name, u.user_type, u.created_at,
-        -- The last success per user is kept by recomputeFindings (user_login_rollups): one primary-key
-        -- probe into a narrow table per candidate instead of a walk of LoginHistory's success index.
-        greatest(
-          (
-            select r.last_success_at from user_login_rollups r
-            where r.integration_id = ${integrationId} and r.user_id = u.id
-          ),
-          u.last_login_at
-        ) as last_login_at,
-        f.user_id is not null as frozen,
-        a.user_id is not null as api_only
-      from candidates u
-      left join sf_user_licenses l on l.integration_id = ${integrationId} and l.id = u.user_license_id
-      left join (select distinct user_id from frozen) f on f.user_id = u.id
-      left join (select distinct user_id from api_only) a on a.user_id = u.id
-    ),
-    reclaimable as (
-      select user_id, username, name, license, profile_name, user_type, last_login_at, created_at, api_only,
-        array_remove(array[
-          case when coalesce(last_login_at, created_at) < ${cutoff} and not api_only then 'unused' end,
-          case when coalesce(last_login_at, created_at) < ${cutoff} and api_only then 'api_only_unused' end,
-          case when not api_only and last_login_at is null and created_at < ${cutoff} then 'never_logged_in' end,
-          case when frozen then 'frozen_with_license' end
-        ], null) as reasons
-      from classified
-      where ${reclaimableLicence(sql)} and (frozen or coalesce(last_login_at, created_at) < ${cutoff})
-    )
-    -- Counts per licence and only the first page of users leave the database: the report's cost is the
-    -- per-candidate probes, not shipping every reclaimable user to Node.
-    select
-      (select coalesce(json_agg(c), '[]') from (
-        select license,
-          count(*) filter (where 'unused' = any(reasons))::int as unused,
-          count(*) filter (where 'never_logged_in' = any(reasons))::int as never_logged_in,
-          count(*) filter (where 'api_only_unused' = any(reasons))::int as api_only_unused,
-          count(*) filter (where 'frozen_with_license' = any(reasons))::int as frozen_with_license,
-          count(*)::int as reclaimable
-        from reclaimable group by license
-      ) c) as counts,
-      (select coalesce(json_agg(r), '[]') from (
-        select user_id, username, name, license, profile_name, user_type, reasons, last_login_at, created_at,
-          to_char(last_login_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
-        from reclaimable
-        where true ${afterUser(sql, after)}
-        order by license, last_login_at nulls first, user_id
-        limit ${limit === null ? null : limit + 1}
-      ) r) as users
-  `;
-}
-
-/** Reference for apiOnlyUsersQuery from sf_users and user_login_rollups (tests only). */
-export function apiOnlyUsersFromSourceTables(sql: Sql, integrationId: string) {
-  return sql<ApiOnlyRow[]>`
-    with api_only as materialized (${apiOnlyUserIds(sql, integrationId)})
-    -- Primary-key probes per API-only user (a few per cent of the org) into sf_users and the rollup; a
-    -- correlated subquery keeps the planner from hashing the whole of both tables.
-    select u.id as user_id, u.username, u.name, coalesce(l.name, u.user_license_name) as license,
-      u.profile_name,
-      greatest(
-        (
-          select r.last_success_at from user_login_rollups r
-          where r.integration_id = ${integrationId} and r.user_id = u.id
-        ),
-        u.last_login_at
-      ) as last_login_at
-    from api_only a
-    cross join lateral (
-      select * from sf_users u
-      where u.integration_id = ${integrationId} and u.id = a.user_id and u.is_active
-      offset 0
-    ) u
-    left join sf_user_licenses l on l.integration_id = u.integration_id and l.id = u.user_license_id
-    order by u.username
-  `;
 }
 
 /**
@@ -507,7 +408,7 @@ export function reclaimableUsersQuery(
           to_char(last_login_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
         from user_license_activity
         where integration_id = ${integrationId} and reclaimable and (activity_at < ${cutoff} or frozen)
-          ${afterUser(sql, after)}
+          ${afterReclaimableUser(sql, after)}
         order by license, last_login_at nulls first, user_id
         -- One more than the page tells whether another page follows; null (the CSV) lists everyone.
         limit ${limit === null ? null : limit + 1}

@@ -5,6 +5,7 @@ import { listFindings, recomputeFindings, setFindingStatus, type Finding } from 
 import { unusedAccounts } from '../../insights/unused-accounts';
 import { createSimulator, type PlantedScenario, type ScenarioKind } from '../../simulator';
 import { connectTestServices } from '../support/context';
+import { unusedAccountsFromSourceTables } from './oracles';
 import { createTenantIntegration } from './fixtures';
 import { loadOrgThroughRest } from './load-org';
 
@@ -140,7 +141,7 @@ describe('insights on simulated orgs', () => {
       [30, 7],
     ] as const) {
       expect(await unusedAccounts(sql, integrationId, { days, limit, asOf: now })).toEqual(
-        await unusedAccounts(sql, integrationId, { days, limit, asOf: now }, { source: 'source-tables' }),
+        await unusedAccountsFromSourceTables(sql, integrationId, { days, limit, asOf: now }),
       );
     }
     const apiOnly = new Set(truth.apiOnlyUserIds);
