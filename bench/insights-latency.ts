@@ -192,11 +192,19 @@ async function main() {
       await measure('unused accounts (days=30)', args.iterations, () =>
         unusedAccounts(sql, integrationId, { days: 30, limit: 1000, asOf: now }),
       ),
+      // The CSV's list: every reclaimable user, no page.
+      await measure('unused accounts (days=90, every user)', args.iterations, () =>
+        unusedAccounts(sql, integrationId, { days: 90, limit: null, asOf: now }),
+      ),
       await measure('auth summary by day, 30 days', args.iterations, () =>
         authActivitySummary(sql, integrationId, { groupBy: 'day', ...last30 }),
       ),
       await measure('auth summary by week, 180 days', args.iterations, () =>
         authActivitySummary(sql, integrationId, { groupBy: 'week', ...last180 }),
+      ),
+      // A zone other than the integration's (UTC here): aggregated from LoginHistory, not the rollup.
+      await measure('auth summary by day, 30 days, another zone', args.iterations, () =>
+        authActivitySummary(sql, integrationId, { groupBy: 'day', ...last30, timeZone: 'America/New_York' }),
       ),
       await measure('top failing users, 30 days', args.iterations, () =>
         topFailingUsers(sql, integrationId, { ...last30, limit: 50 }),

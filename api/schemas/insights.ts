@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { findingKinds, findingSeverities, findingStatuses } from '../../insights/finding-kinds';
 import { unusedReasons } from '../../insights/unused-accounts';
-import { isTimeZone } from '../../platform/integration-options';
+import { canonicalTimeZone, isTimeZone } from '../../platform/integration-options';
 import { IntegrationIdParams } from '../openapi';
 import { pageQuery, pageSchema } from '../pagination';
 
@@ -22,6 +22,9 @@ const TimeZoneQuery = z
   .string()
   .max(64)
   .refine(isTimeZone, 'must be an IANA time zone such as UTC, Europe/Paris or America/New_York')
+  // The canonical name (America/New_York for america/new_york or US/Eastern), so it matches the zone the
+  // rollup is kept in and PostgreSQL reads it the same way.
+  .overwrite(canonicalTimeZone)
   .optional()
   .openapi({
     description:

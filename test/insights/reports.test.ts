@@ -193,6 +193,11 @@ describe('reports in the integration time zone', () => {
     // The integration's zone by default (the rollup), any other zone on request (LoginHistory), both ways.
     expect(await days(newYork, year)).toMatchObject({ timeZone: 'America/New_York', days: newYorkDays });
     expect(await days(utc, `${year}&timeZone=America/New_York`)).toMatchObject({ days: newYorkDays });
+    // Any spelling ICU accepts is answered under its canonical name (and from the rollup).
+    expect(await days(newYork, `${year}&timeZone=US/Eastern`)).toMatchObject({
+      timeZone: 'America/New_York',
+      days: newYorkDays,
+    });
     expect(await days(utc, year)).toMatchObject({ timeZone: 'UTC', days: utcDays });
     expect(await days(newYork, `${year}&timeZone=UTC`)).toMatchObject({ days: utcDays });
 
