@@ -682,7 +682,7 @@ export async function listFindings(
       limit ${filter.limit + 1}
     ) f
     left join sf_users u on u.integration_id = f.integration_id and u.id = f.user_id
-    where i.tenant_id = ${filter.tenantId}
+    where i.tenant_id = ${filter.tenantId} and i.purge_requested_at is null
       ${filter.integrationId ? sql`and i.id = ${filter.integrationId}` : sql``}
     order by f.first_seen_at desc, f.id desc
     limit ${filter.limit + 1}
@@ -738,7 +738,7 @@ export async function setFindingStatus(
   const updated = await sql.begin(async (tx) => {
     const [before] = await tx<{ status: FindingStatus }[]>`
       select f.status from findings f
-      join integrations i on i.id = f.integration_id and i.tenant_id = ${tenantId}
+      join integrations i on i.id = f.integration_id and i.tenant_id = ${tenantId} and i.purge_requested_at is null
       where f.id = ${findingId} and f.integration_id = ${integrationId}
       for update of f
     `;
@@ -775,7 +775,7 @@ export async function getFinding(
       f.source_ip, f.evidence_login_ids, f.details, f.first_seen_at, f.last_seen_at, f.status_changed_at,
       f.status_note, f.created_at, f.updated_at
     from findings f
-    join integrations i on i.id = f.integration_id and i.tenant_id = ${tenantId}
+    join integrations i on i.id = f.integration_id and i.tenant_id = ${tenantId} and i.purge_requested_at is null
     left join sf_users u on u.integration_id = f.integration_id and u.id = f.user_id
     where f.id = ${findingId} and f.integration_id = ${integrationId}
   `;
