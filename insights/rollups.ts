@@ -100,7 +100,7 @@ export async function refreshLoginFailureDaily(sql: Sql, integrationId: string, 
 }
 
 /**
- * user_license_activity (migrations/00005, 00010): one row per active user with what the unused-accounts report
+ * user_license_activity (migrations/00005, 00011): one row per active user with what the unused-accounts report
  * needs, resolved once here instead of per request. User attributes (active, licence, profile, permission
  * sets, frozen) may change in any collection run and are not windowed, so every recompute re-derives all
  * rows of the integration; only rows whose values moved are written (`is distinct from`), so an unchanged

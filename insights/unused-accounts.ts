@@ -158,7 +158,7 @@ export function reclaimableLicence(sql: Sql) {
  * last login predates the retained LoginHistory (about six months) fall back to LastLoginDate.
  *
  * Plan: user_license_activity (migrations/00005) holds, per active user, the licence, API-only class, frozen
- * flag, UserType, whether the licence is reclaimable (migrations/00010) and last successful login, resolved by
+ * flag, UserType, whether the licence is reclaimable (migrations/00011) and last successful login, resolved by
  * recomputeFindings; the report is two index-only ranges of its
  * partial indexes (activity before the cutoff, frozen), with the display fields copied in, so sf_users is
  * not read at all. The cost grows with the reclaimable users, not the org or its logins.
