@@ -19,8 +19,10 @@ import {
   disconnectSignal,
   integrationWorkflowId,
   pauseSignal,
+  purgeWorkflowId,
   requestCollectionUpdate,
   resumeSignal,
+  tenantFairness,
   testConnectivityUpdate,
   workflowTypes,
   type CollectionRequestResult,
@@ -74,6 +76,8 @@ export interface IntegrationWorkflowCommands {
   disconnect(integrationId: string): Promise<'signalled' | 'not_running'>;
   /** Stops everything at once, for purge: the data the workflow would touch is about to be deleted. */
   terminate(integrationId: string, reason: string): Promise<void>;
+  /** Starts the background purge of an integration marked for it (joins one already running). */
+  startPurge(integrationId: string): Promise<void>;
   /** Deletes the daily schedule (no error when there is none). */
   deleteSchedule(integrationId: string): Promise<void>;
 }
@@ -184,6 +188,15 @@ export function integrationWorkflowCommands(
           { key: TenantIdAttribute, value: tenantId },
         ],
         // A retried create (or a reconciler) must not fail on, or duplicate, an existing workflow.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        priority: tenantFairness(tenantId),
+      });
+    },
+    async startPurge(integrationId) {
+      await temporal.workflow.start(workflowTypes.purge, {
+        workflowId: purgeWorkflowId(integrationId),
+        taskQueue: config.taskQueue,
+        args: [{ integrationId }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
     },

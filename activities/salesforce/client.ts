@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { localSalesforceUrlsAllowed } from '../../platform/env';
+import type { LocalSalesforceUrls } from '../../platform/salesforce-url';
 import type { LookupFunction } from './address-guard';
 import { InvalidQueryLocatorError, SalesforceTransientError } from './errors';
 import { DispatcherPool, describe, header, send, type HttpResponse } from './http';
@@ -76,7 +77,7 @@ export interface SalesforceClientFactoryOptions {
    * the same validated variable the API reads, so a worker and an API started from one environment agree and
    * a worker that was not told stays strict unless the operator opted in.
    */
-  allowLocalUrls?: boolean;
+  allowLocalUrls?: LocalSalesforceUrls;
   /** Name resolution for the connect-time address check (tests stand in for DNS); the system resolver otherwise. */
   resolve?: LookupFunction;
   /** Counts calls, errors and org usage for the worker's /metrics. */
@@ -112,7 +113,7 @@ export function createSalesforceClientFactory({
   metrics = noMetrics,
 }: SalesforceClientFactoryOptions = {}): ClosableSalesforceClientFactory {
   const pool = new DispatcherPool(dispatcher, {
-    allowPrivateAddresses: allowLocalUrls,
+    allowPrivateAddresses: allowLocalUrls !== false,
     ...(resolve ? { resolve } : {}),
   });
   // The latest usage per integration outlives one activity, so back-to-back objects of a run can reuse a
@@ -154,7 +155,7 @@ interface ClientContext {
   /** The latest /limits read per integration (start time on `now`), for callers that accept a shared one. */
   limitsReads: Map<string, LimitsRead>;
   now: () => Date;
-  allowLocalUrls: boolean;
+  allowLocalUrls: LocalSalesforceUrls;
   metrics: SalesforceMetrics;
 }
 

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { escapeCsvField } from '../../insights/csv';
 import { findingKinds, findingSeverities, findingStatuses } from '../../insights/finding-kinds';
-import { toFinding, type Finding } from '../../insights/findings';
+import { findingColumns, toFinding, type Finding } from '../../insights/findings';
 import { selectFindings, selectLogins, selectUsers, toLogin, toUser } from '../collected-queries';
 import type { ApiEnv } from '../context';
 import type { ApiDependencies } from '../dependencies';
@@ -15,7 +15,6 @@ import {
   UserQuerySchema,
 } from '../schemas/collected';
 import { findTenantIntegration } from '../tenancy';
-import { findingColumns } from './insights';
 
 const tags = ['Collected data'];
 /** Rows fetched per cursor round trip: large enough to amortise it, small enough to keep memory flat. */

@@ -13,6 +13,7 @@ import {
   IntegrationDetailSchema,
   IntegrationSchema,
   IntegrationStateSchema,
+  PurgeAcceptedSchema,
   UpdateIntegrationBodySchema,
 } from '../schemas/integration';
 import { findTenantIntegration, integrationColumns, type IntegrationRow } from '../tenancy';
@@ -130,7 +131,7 @@ export function integrationRoutes(deps: ApiDependencies) {
       const rows = await sql<(IntegrationRow & { cursor_time: string })[]>`
         select ${sql(integrationColumns)}, to_char(created_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
         from integrations
-        where tenant_id = ${c.get('tenantId')}
+        where tenant_id = ${c.get('tenantId')} and purge_requested_at is null
           ${state ? sql`and state = ${state}` : sql``}
           ${after ? sql`and (created_at, id) > (${after[0]!}::text::timestamptz, ${after[1]!}::uuid)` : sql``}
         order by created_at, id
@@ -259,9 +260,10 @@ export function integrationRoutes(deps: ApiDependencies) {
       description:
         'Stops collecting: the workflow is told to disconnect (it deletes its daily schedule and finishes) and ' +
         'the integration is marked disconnected. **Collected data is kept** (users, logins, runs stay readable) ' +
-        'until the integration is purged. With `purge=true` the workflow and schedule are stopped at once and ' +
-        'the integration and everything collected for it are deleted permanently; afterwards its id answers 404. ' +
-        'Idempotent.',
+        'until the integration is purged. With `purge=true` the workflow and schedule are stopped at once, the ' +
+        'integration leaves every listing and its id answers 404 from then on, and a background purge deletes ' +
+        'everything collected for it, then the integration itself (202; minutes for an org with millions of ' +
+        'logins, never holding one long transaction). Idempotent.',
       security: bearerSecurity,
       request: {
         params: IntegrationIdParams,
@@ -273,7 +275,14 @@ export function integrationRoutes(deps: ApiDependencies) {
             .openapi({ description: 'Also delete all collected data (irreversible).' }),
         }),
       },
-      responses: { 204: { description: 'Disconnected (or purged)' }, ...errorResponses(404) },
+      responses: {
+        202: {
+          description: 'Purge accepted: the integration is gone from the API; its data is being deleted',
+          content: { 'application/json': { schema: PurgeAcceptedSchema } },
+        },
+        204: { description: 'Disconnected' },
+        ...errorResponses(404),
+      },
     }),
     async (c) => {
       const tenantId = c.get('tenantId');
@@ -285,16 +294,34 @@ export function integrationRoutes(deps: ApiDependencies) {
       }
       if (purge) {
         await workflow.terminate(row.id, 'integration purged through the API');
-        // Cascades to runs, cursors and every collected row of this integration: millions of rows on a big
-        // org, so it runs on the report pool and its longer statement timeout (api/endpoint-classes.ts).
-        await (deps.reportSql ??
-          sql)`delete from integrations where id = ${row.id} and tenant_id = ${tenantId}`;
+        // Marked first, so the integration leaves the tenant's view at once and the reconciler never revives
+        // it; the rows (millions on a big org) are deleted by the worker in batches.
+        await sql`
+          update integrations set enabled = false, state = 'disconnected',
+            disconnected_at = coalesce(disconnected_at, now()), purge_requested_at = now(), updated_at = now()
+          where id = ${row.id} and tenant_id = ${tenantId}`;
+        try {
+          await workflow.startPurge(row.id);
+        } catch (error) {
+          // The mark is durable: the reconciler starts a purge that was marked but not started (≤ 10 min).
+          deps.logger.warn('purge workflow not started; the reconciler will start it', {
+            requestId: c.get('requestId'),
+            integrationId: row.id,
+            error: (error as Error).message,
+          });
+        }
+        deps.logger.info('integration purge requested', {
+          requestId: c.get('requestId'),
+          integrationId: row.id,
+          tenantId,
+        });
+        return c.json({ id: row.id, status: 'purging' as const }, 202);
       } else if (row.enabled) {
         await sql`
           update integrations set enabled = false, state = 'disconnected', disconnected_at = now(), updated_at = now()
           where id = ${row.id} and tenant_id = ${tenantId}`;
       }
-      deps.logger.info(purge ? 'integration purged' : 'integration disconnected', {
+      deps.logger.info('integration disconnected', {
         requestId: c.get('requestId'),
         integrationId: row.id,
         tenantId,

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { integrationOptionsSchema } from '../../platform/integration-options';
 import { runStatuses } from '../../workflows/definitions';
-import { checkSalesforceUrl } from '../salesforce-url';
+import { checkSalesforceUrl, type LocalSalesforceUrls } from '../salesforce-url';
 
 const integrationStates = [
   'awaiting_test',
@@ -54,7 +54,7 @@ const consumerSecret = z
   .regex(/^\S+$/, 'must not contain spaces')
   .openapi({ description: 'Consumer secret. Stored encrypted; never returned (see consumerSecretMasked).' });
 
-export function salesforceUrlSchema(allowLocal: boolean) {
+export function salesforceUrlSchema(allowLocal: LocalSalesforceUrls) {
   return z
     .string()
     .max(2048)
@@ -76,7 +76,7 @@ export function salesforceUrlSchema(allowLocal: boolean) {
     });
 }
 
-export function createIntegrationBodySchema(allowLocal: boolean) {
+export function createIntegrationBodySchema(allowLocal: LocalSalesforceUrls) {
   return z
     .object({
       displayName,
@@ -251,3 +251,13 @@ export const IntegrationDetailSchema = IntegrationSchema.extend({
       description: 'The daily incremental schedule; null before the initial collection created it.',
     }),
 }).openapi('IntegrationDetail');
+
+export const PurgeAcceptedSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.literal('purging').openapi({
+      description:
+        'The integration is gone from the API; its collected data is being deleted in the background.',
+    }),
+  })
+  .openapi('PurgeAccepted');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dailyScheduleId, integrationWorkflowId } from '../../workflows/definitions';
+import { dailyScheduleId, integrationWorkflowId, purgeWorkflowId } from '../../workflows/definitions';
 import { IntegrationStateAttribute, TenantIdAttribute } from '../../workflows/search-attributes';
 import { buildTestApp, client, tenantWithKey, validIntegration, type Services } from './support/harness';
 import {
@@ -469,20 +469,29 @@ describe('integrations CRUD', () => {
       ).rejects.toBeInstanceOf(ScheduleNotFoundError);
     });
 
-    it('purges: deletes the integration and everything collected', async () => {
+    it('purges: the integration is gone from the API at once, then everything collected is deleted', async () => {
       const created = await api('POST', '/v1/integrations', validIntegration());
       const id = created.body.id as string;
       await services.sql`
         insert into sf_users (integration_id, id, username, is_active, system_modstamp)
         values (${id}, '005000000000001AAA', 'gone@example.com', true, now())`;
-      expect((await api('DELETE', `/v1/integrations/${id}?purge=true`)).status).toBe(204);
+      const purged = await api('DELETE', `/v1/integrations/${id}?purge=true`);
+      expect(purged).toMatchObject({ status: 202, body: { id, status: 'purging' } });
       expect((await api('GET', `/v1/integrations/${id}`)).status).toBe(404);
-      const [count] = await services.sql<
-        { n: number }[]
-      >`select count(*) as n from sf_users where integration_id = ${id}`;
-      expect(count!.n).toBe(0);
+      expect((await api('GET', `/v1/integrations/${id}/users`)).status).toBe(404);
+      const listed = await api('GET', '/v1/integrations?limit=200');
+      expect(listed.body.data.map((i: { id: string }) => i.id)).not.toContain(id);
+      // Purging again is idempotent: the id already answers 404.
+      expect((await api('DELETE', `/v1/integrations/${id}?purge=true`)).status).toBe(404);
       const handle = services.temporal.workflow.getHandle(integrationWorkflowId(id));
       expect((await handle.describe()).status.name).toMatch(/COMPLETED|TERMINATED/);
+      // The worker's purge workflow deletes the rows, then the integration row.
+      const purge = services.temporal.workflow.getHandle(purgeWorkflowId(id));
+      expect(await purge.result()).toEqual({ deletedRows: 1 });
+      const [left] = await services.sql<{ users: number; integrations: number }[]>`
+        select (select count(*)::int from sf_users where integration_id = ${id}) as users,
+               (select count(*)::int from integrations where id = ${id}) as integrations`;
+      expect(left).toEqual({ users: 0, integrations: 0 });
     });
   });
 });

@@ -520,6 +520,12 @@ function defaultMocks(s: Scenario): Required<Mocks> {
     ensureDailySchedule: noop,
     setDailySchedulePaused: noop,
     deleteDailySchedule: noop,
-    reconcileIntegrations: async () => ({ restarted: 0, closedRuns: 0, schedulesRepaired: 0 }),
+    reconcileIntegrations: async () => ({
+      restarted: 0,
+      closedRuns: 0,
+      schedulesRepaired: 0,
+      purgesPending: 0,
+    }),
+    purgeIntegrationData: async () => ({ deletedRows: 0 }),
   };
 }
