@@ -79,6 +79,9 @@ const runAsSchema = z.looseObject({
     })
     .nullish(),
 });
+// API names of the user permissions, from the PermissionSet object in the Salesforce Field Reference
+// (developer.salesforce.com/docs/atlas.en-us.sfFieldRef.meta/sfFieldRef/salesforce_field_reference_PermissionSet.htm):
+// "API Only User", "Manage Users", "Manage Internal Users" and "Manage External Users" (PermissionsManagePartners).
 const PERMISSIONS = [
   'PermissionsApiUserOnly',
   'PermissionsManageUsers',

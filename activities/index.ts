@@ -5,6 +5,7 @@ import { createConnectivityActivities } from './connectivity';
 import { createCollectionActivities } from './collection';
 import { createInsightActivities } from './insights';
 import { withKeepAliveHeartbeat } from './keep-alive';
+import { createPurgeActivities } from './purge';
 
 /** Every activity the worker registers, built from explicit dependencies (no module-level state). */
 export function createActivities(deps: ActivityDependencies) {
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createConnectivityActivities(deps),
     ...createCollectionActivities(deps),
     ...withKeepAliveHeartbeat(createInsightActivities(deps)),
+    ...createPurgeActivities(deps),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ActivityDependencies } from './dependencies';
 import {
   runOutcomeStatuses,
   type IntegrationState,
+  type IntegrationStatus,
   type RunKind,
   type RunOutcomeStatus,
   type RunSummary,
@@ -145,6 +146,25 @@ export function createRunActivities({
 
     async recordIntegrationState(input: { integrationId: string; state: IntegrationState }) {
       await sql`update integrations set state = ${input.state}, updated_at = ${now()} where id = ${input.integrationId}`;
+    },
+
+    /**
+     * The workflow's status for the API's status page (migration 00013). `mirroredAt` is workflow time and `seq`
+     * counts writes within one execution: a retried or overtaken write older than the stored one is ignored.
+     */
+    async recordIntegrationStatus(input: {
+      integrationId: string;
+      status: IntegrationStatus;
+      mirroredAt: string;
+      seq: number;
+    }) {
+      await sql`
+        update integrations
+        set status_mirror = ${sql.json(input.status as unknown as Parameters<typeof sql.json>[0])},
+            status_mirrored_at = ${input.mirroredAt}, status_mirror_seq = ${input.seq}
+        where id = ${input.integrationId}
+          and (status_mirrored_at is null
+               or (status_mirrored_at, status_mirror_seq) < (${input.mirroredAt}::timestamptz, ${input.seq}::int))`;
     },
 
     /**

@@ -4,7 +4,9 @@ import type { ActivityDependencies } from './dependencies';
 import {
   dailyScheduleId,
   integrationWorkflowId,
+  purgeWorkflowId,
   reconcileSignal,
+  tenantFairness,
   workflowTypes,
 } from '../workflows/definitions';
 import { ApplicationFailure } from '@temporalio/common';
@@ -73,6 +75,26 @@ export function createScheduleActivities({
     }
   }
 
+  /**
+   * Purges marked by the API whose workflow never started (Temporal was unreachable at that moment, or the API
+   * stopped in between): started now. A running or finished purge is joined, not repeated.
+   */
+  async function startPendingPurges(tenantId: string | undefined): Promise<number> {
+    const pending = await sql<{ id: string }[]>`
+      select id from integrations
+      where purge_requested_at is not null ${tenantId ? sql`and tenant_id = ${tenantId}` : sql``}`;
+    for (const { id } of pending) {
+      await temporal.workflow.start(workflowTypes.purge, {
+        workflowId: purgeWorkflowId(id),
+        taskQueue,
+        args: [{ integrationId: id }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      });
+    }
+    if (pending.length > 0) logger.info('reconciler ensured pending purges run', { count: pending.length });
+    return pending.length;
+  }
+
   return {
     ensureDailySchedule,
 
@@ -126,13 +148,13 @@ export function createScheduleActivities({
       for await (const execution of temporal.workflow.list({ query })) listed.add(execution.workflowId);
 
       let restarted = 0;
-      const integrations = await sql<{ id: string; scheduled: boolean }[]>`
-        select i.id,
+      const integrations = await sql<{ id: string; tenant_id: string; scheduled: boolean }[]>`
+        select i.id, i.tenant_id,
                exists (select 1 from collection_runs r where r.integration_id = i.id and r.kind = 'initial'
                        and r.status in ('succeeded', 'partial', 'failed')) as scheduled
         from integrations i
         where i.enabled ${input.tenantId ? sql`and i.tenant_id = ${input.tenantId}` : sql``}`;
-      for (const { id } of integrations) {
+      for (const { id, tenant_id: tenantId } of integrations) {
         const workflowId = integrationWorkflowId(id);
         // Visibility lags a little: confirm before restarting one it does not list.
         if (listed.has(workflowId) || (await isRunning(workflowId))) continue;
@@ -143,6 +165,7 @@ export function createScheduleActivities({
           signal: reconcileSignal,
           signalArgs: [],
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          priority: tenantFairness(tenantId),
         });
         restarted += 1;
         logger.warn('reconciler restarted a missing integration workflow', { integrationId: id });
@@ -160,7 +183,8 @@ export function createScheduleActivities({
           logger.warn('reconciler restored a missing daily schedule', { integrationId: id });
         }
       }
-      return { restarted, closedRuns, schedulesRepaired };
+      const purgesPending = await startPendingPurges(input.tenantId);
+      return { restarted, closedRuns, schedulesRepaired, purgesPending };
     },
   };
 }

@@ -1,4 +1,6 @@
 import type { z } from '@hono/zod-openapi';
+import type { FindingKind, FindingSeverity, FindingStatus } from '../insights/finding-kinds';
+import type { FindingRow } from '../insights/findings';
 import type { Sql } from '../platform/database';
 import { CURSOR_TIME_FORMAT } from './pagination';
 import type { LoginQuerySchema, UserQuerySchema } from './schemas/collected';
@@ -166,4 +168,28 @@ export function selectLogins(sql: Sql, integrationId: string, q: LoginFilter, pa
       ${page?.after ? sql`and (h.login_time, h.id) < (${page.after[0]!}::text::timestamptz, ${page.after[1]!})` : sql``}
     order by h.login_time desc, h.id desc
     ${page ? sql`limit ${page.limit + 1}` : sql``}`;
+}
+
+export interface FindingExportFilter {
+  kind?: FindingKind;
+  severity?: FindingSeverity;
+  status?: FindingStatus;
+}
+
+/**
+ * Every current finding of one integration matching the listing's filters, in the listing's order (newest
+ * incident first: first seen, then id, descending) off the (integration_id, first_seen_at desc, id desc) index.
+ */
+export function selectFindings(sql: Sql, integrationId: string, q: FindingExportFilter) {
+  return sql<FindingRow[]>`
+    select f.id, f.integration_id, f.kind, f.severity, f.status, f.user_id, u.username, f.user_ids, f.source_ip,
+      f.evidence_login_ids, f.details, f.first_seen_at, f.last_seen_at, f.status_changed_at, f.status_note,
+      f.created_at, f.updated_at
+    from findings f
+    left join sf_users u on u.integration_id = f.integration_id and u.id = f.user_id
+    where f.integration_id = ${integrationId} and f.superseded_at is null
+      ${q.kind ? sql`and f.kind = ${q.kind}` : sql``}
+      ${q.severity ? sql`and f.severity = ${q.severity}` : sql``}
+      ${q.status ? sql`and f.status = ${q.status}` : sql``}
+    order by f.first_seen_at desc, f.id desc`;
 }

@@ -1,3 +1,4 @@
+import type { LocalSalesforceUrls } from '../platform/salesforce-url';
 import type { Client } from '@temporalio/client';
 import type { Registry } from 'prom-client';
 import type { Sql } from '../platform/database';
@@ -8,7 +9,7 @@ import type { ActionCooldowns } from './action-throttle';
 /** Settings the API reads per request; parsed once from the environment by api/main.ts. */
 export interface ApiConfig {
   /** Accept the simulator's http://127.0.0.1 / localhost org URLs (dev and tests only). */
-  allowLocalSalesforceUrls: boolean;
+  allowLocalSalesforceUrls: LocalSalesforceUrls;
   /** Request bodies above this size are refused with 413 before they are read. */
   bodyLimitBytes: number;
   /** Token-bucket size and refill per API key per minute. */

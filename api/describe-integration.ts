@@ -1,88 +1,55 @@
+import { DateTime } from 'luxon';
+import { parseIntegrationOptions } from '../platform/integration-options';
+import { dailyScheduleId } from '../workflows/definitions';
 import type { ApiDependencies } from './dependencies';
-import type { IntegrationWorkflowCommands } from './integration-workflow';
 import { toIntegration, toRun } from './resource-mappers';
 import { runResourceColumns, type CollectionRunResourceRow } from '../store/collection-runs';
-import type { IntegrationWithoutSecret } from '../store/integrations';
+import type { IntegrationRow, IntegrationWithoutSecret } from '../store/integrations';
+
+/** How many upcoming daily runs the status lists (Temporal's schedule description lists a few as well). */
+const NEXT_RUN_TIMES = 5;
+
+type MirrorRow = Pick<IntegrationRow, 'status_mirror' | 'status_mirrored_at'> & {
+  /** An initial run ended other than by a disconnect, so the workflow created the daily schedule. */
+  scheduled: boolean;
+};
 
 /**
- * The integration's details page: the stored row, the workflow's live status and the daily schedule. The
- * workflow is the authority while it runs; when it cannot be queried the page is built from stored runs and
- * says so, because a status page that fails is worse than one that is a little stale.
+ * The integration's details page, read from PostgreSQL only: the stored row, the status the workflow last
+ * mirrored (state, quota, pause, attention: workflows/integration.ts mirrorStatus), the active and last runs
+ * with the progress the collection activities write with every page, and the daily schedule as the workflow set
+ * it up. No Temporal call is made, so the page costs a few index lookups and answers while Temporal is
+ * unreachable; `statusUpdatedAt` says when the workflow last changed what it shows. Actions still go through
+ * the workflow, which stays the authority.
  */
 export async function describeIntegration(
   deps: ApiDependencies,
-  workflow: IntegrationWorkflowCommands,
   row: IntegrationWithoutSecret,
-  requestId: string,
+  now = new Date(),
 ) {
+  const { sql } = deps;
+  const [[mirrorRow], runs] = await Promise.all([
+    sql<MirrorRow[]>`
+      select status_mirror, status_mirrored_at,
+             exists (select 1 from collection_runs r
+                     where r.integration_id = i.id and r.kind = 'initial'
+                       and r.status in ('succeeded', 'partial', 'failed')) as scheduled
+      from integrations i where i.id = ${row.id}`,
+    sql<CollectionRunResourceRow[]>`
+      (select ${sql(runResourceColumns)} from collection_runs
+        where integration_id = ${row.id} and status in ('running', 'paused') order by started_at desc limit 1)
+      union all
+      (select ${sql(runResourceColumns)} from collection_runs
+        where integration_id = ${row.id} and status not in ('running', 'paused') order by started_at desc limit 1)`,
+  ]);
   const base = toIntegration(row);
-  const [live, schedule] = row.enabled
-    ? await Promise.all([
-        workflow.status(row.id),
-        workflow.schedule(row.id).catch((error: unknown) => {
-          deps.logger.warn('could not describe the integration schedule', {
-            requestId,
-            integrationId: row.id,
-            error,
-          });
-          return undefined;
-        }),
-      ])
-    : [{ unavailable: 'The integration is disconnected.' }, null];
-
-  if ('status' in live) {
-    const s = live.status;
-    // The workflow knows which run is active; its per-page progress is in PostgreSQL, written with each page.
-    const [activeRow] = s.currentRun
-      ? await deps.sql<CollectionRunResourceRow[]>`
-          select ${deps.sql(runResourceColumns)} from collection_runs where id = ${s.currentRun.runId}`
-      : [];
-    return {
-      ...base,
-      state: s.state,
-      statusSource: 'workflow' as const,
-      statusNote: schedule === undefined ? 'The schedule could not be read.' : null,
-      resumeState: s.resumeState,
-      initialCollectionDone: s.initialCollectionDone,
-      currentRun: s.currentRun
-        ? {
-            ...s.currentRun,
-            ...(activeRow
-              ? runProgress(toRun(activeRow))
-              : { currentObject: null, objects: {}, apiCalls: 0 }),
-          }
-        : null,
-      lastRun: s.lastRun
-        ? {
-            ...s.lastRun,
-            records: Object.fromEntries(
-              Object.entries(s.lastRun.records).filter((e): e is [string, number] => e[1] !== undefined),
-            ),
-          }
-        : null,
-      quota: s.quota,
-      pausedUntil: s.quota.pausedUntil,
-      attention: s.attention,
-      schedule: schedule ?? null,
-    };
-  }
-
-  const runs = await deps.sql<CollectionRunResourceRow[]>`
-    (select ${deps.sql(runResourceColumns)} from collection_runs
-      where integration_id = ${row.id} and status in ('running', 'paused') order by started_at desc limit 1)
-    union all
-    (select ${deps.sql(runResourceColumns)} from collection_runs
-      where integration_id = ${row.id} and status not in ('running', 'paused') order by started_at desc limit 1)`;
   const active = runs.find((r) => r.status === 'running' || r.status === 'paused');
   const finished = runs.find((r) => r !== active);
   const current = active ? toRun(active) : undefined;
   const last = finished ? toRun(finished) : undefined;
-  return {
-    ...base,
-    statusSource: 'database' as const,
-    statusNote: live.unavailable + ' State and runs are from stored data.',
-    resumeState: null,
-    initialCollectionDone: null,
+  const mirrored = row.enabled ? (mirrorRow?.status_mirror ?? null) : null;
+  const schedule = dailySchedule(row, mirrored?.state ?? row.state, mirrorRow?.scheduled ?? false, now);
+  const runView = {
     currentRun: current
       ? {
           runId: current.id,
@@ -104,11 +71,64 @@ export async function describeIntegration(
           error: last.error,
         }
       : null,
+  };
+
+  if (mirrored) {
+    return {
+      ...base,
+      state: mirrored.state,
+      statusSource: 'mirror' as const,
+      statusUpdatedAt: mirrorRow!.status_mirrored_at?.toISOString() ?? null,
+      statusNote:
+        mirrored.attention?.code === 'invalid_schedule'
+          ? 'The daily schedule could not be updated to the current options.'
+          : null,
+      resumeState: mirrored.resumeState,
+      initialCollectionDone: mirrored.initialCollectionDone,
+      ...runView,
+      quota: mirrored.quota,
+      pausedUntil: mirrored.quota.pausedUntil,
+      attention: mirrored.attention,
+      schedule,
+    };
+  }
+
+  return {
+    ...base,
+    statusSource: 'database' as const,
+    statusUpdatedAt: null,
+    statusNote:
+      (row.enabled
+        ? 'The integration workflow has not reported its status yet.'
+        : 'The integration is disconnected.') + ' State and runs are from stored data.',
+    resumeState: null,
+    initialCollectionDone: null,
+    ...runView,
     quota: null,
     pausedUntil: null,
     attention: null,
-    schedule: schedule ?? null,
+    schedule,
   };
+}
+
+/**
+ * The daily incremental schedule as the workflow keeps it: created when the initial run ends (unless by a
+ * disconnect), at `dailyRunHour`:00 in `timezone` (activities/schedules.ts), paused while the integration is
+ * paused by the user, deleted on disconnect. The next run times are computed from the same options instead of
+ * asking Temporal; on a day when the clock skips that hour (daylight saving) the time shown is the hour after.
+ */
+function dailySchedule(row: IntegrationWithoutSecret, state: string, scheduled: boolean, now: Date) {
+  if (!row.enabled || !scheduled) return null;
+  const options = parseIntegrationOptions(row.options);
+  const nextRunTimes: string[] = [];
+  let day = DateTime.fromJSDate(now).setZone(options.timezone).startOf('day');
+  // Bounded: a zone luxon does not know gives invalid dates (and the workflow reports invalid_schedule).
+  for (let i = 0; i <= NEXT_RUN_TIMES && nextRunTimes.length < NEXT_RUN_TIMES; i += 1) {
+    const at = day.set({ hour: options.dailyRunHour, minute: 0, second: 0, millisecond: 0 });
+    if (at.isValid && at.toMillis() > now.getTime()) nextRunTimes.push(at.toJSDate().toISOString());
+    day = day.plus({ days: 1 });
+  }
+  return { id: dailyScheduleId(row.id), paused: state === 'paused_by_user', nextRunTimes };
 }
 
 /** Per-object progress of a run as stored with every page; the object being paged is the one not finished. */

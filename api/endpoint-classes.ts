@@ -26,8 +26,7 @@ export function endpointClass(c: Context<ApiEnv>): EndpointClass {
     // Any listing asked for as CSV is an export of everything that matches.
     if (c.req.query('format') === 'csv' || /text\/csv/.test(c.req.header('accept') ?? '')) return 'report';
   }
-  // Disconnect with purge deletes an org's collected history.
-  if (c.req.method === 'DELETE' && c.req.query('purge') === 'true') return 'report';
+  // A purge only marks the integration (the worker deletes its rows), so it costs like any other request.
   return 'standard';
 }
 

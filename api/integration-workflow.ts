@@ -8,8 +8,6 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
-  WorkflowClient,
-  QueryRejectCondition,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -21,14 +19,14 @@ import {
   disconnectSignal,
   integrationWorkflowId,
   pauseSignal,
+  purgeWorkflowId,
   requestCollectionUpdate,
   resumeSignal,
-  statusQuery,
+  tenantFairness,
   testConnectivityUpdate,
   workflowTypes,
   type CollectionRequestResult,
   type ConnectivityResult,
-  type IntegrationStatus,
   type IntegrationWorkflowInput,
 } from '../workflows/definitions';
 import {
@@ -78,10 +76,10 @@ export interface IntegrationWorkflowCommands {
   disconnect(integrationId: string): Promise<'signalled' | 'not_running'>;
   /** Stops everything at once, for purge: the data the workflow would touch is about to be deleted. */
   terminate(integrationId: string, reason: string): Promise<void>;
+  /** Starts the background purge of an integration marked for it (joins one already running). */
+  startPurge(integrationId: string): Promise<void>;
   /** Deletes the daily schedule (no error when there is none). */
   deleteSchedule(integrationId: string): Promise<void>;
-  status(integrationId: string): Promise<{ status: IntegrationStatus } | { unavailable: string }>;
-  schedule(integrationId: string): Promise<{ id: string; paused: boolean; nextRunTimes: string[] } | null>;
 }
 
 const SALESFORCE_TRANSIENT = new Set(['SalesforceTransientError', 'SalesforceConcurrencyLimitError']);
@@ -163,13 +161,6 @@ export function integrationWorkflowCommands(
 ): IntegrationWorkflowCommands {
   const handle = (integrationId: string): WorkflowHandle =>
     temporal.workflow.getHandle(integrationWorkflowId(integrationId));
-  // Temporal answers queries on closed workflows by replaying them; a status page must not present a
-  // terminated or finished workflow's last state as live, so its queries are refused unless it is open.
-  const statusClient = new WorkflowClient({
-    connection: temporal.connection,
-    namespace: temporal.options.namespace,
-    queryRejectCondition: QueryRejectCondition.NOT_OPEN,
-  });
   const updateTimeout = config.workflowUpdateTimeoutMs ?? DEFAULT_UPDATE_TIMEOUT_MS;
   const withinUpdateTimeout = <T>(work: () => Promise<T>) =>
     temporal.withDeadline(Date.now() + updateTimeout, work);
@@ -197,6 +188,15 @@ export function integrationWorkflowCommands(
           { key: TenantIdAttribute, value: tenantId },
         ],
         // A retried create (or a reconciler) must not fail on, or duplicate, an existing workflow.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        priority: tenantFairness(tenantId),
+      });
+    },
+    async startPurge(integrationId) {
+      await temporal.workflow.start(workflowTypes.purge, {
+        workflowId: purgeWorkflowId(integrationId),
+        taskQueue: config.taskQueue,
+        args: [{ integrationId }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
     },
@@ -250,42 +250,6 @@ export function integrationWorkflowCommands(
         await handle(integrationId).terminate(reason);
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
-      }
-    },
-    async status(integrationId) {
-      try {
-        return {
-          status: await withinUpdateTimeout(() =>
-            statusClient.getHandle(integrationWorkflowId(integrationId)).query(statusQuery),
-          ),
-        };
-      } catch (error) {
-        // A status page must still render when the workflow is gone or busy; say why instead of failing.
-        // The deadline surfaces as DEADLINE_EXCEEDED or, through the status client, as CANCELLED.
-        if (isGrpcDeadlineError(error) || isGrpcCancelledError(error))
-          return { unavailable: 'The integration workflow did not answer in time.' };
-        const execution = await handle(integrationId)
-          .describe()
-          .then((d) => d.status.name)
-          .catch((e: unknown) => (e instanceof WorkflowNotFoundError ? 'NOT_FOUND' : 'UNKNOWN'));
-        if (execution !== 'RUNNING' && execution !== 'UNKNOWN') {
-          return { unavailable: `The integration workflow is not running (${execution.toLowerCase()}).` };
-        }
-        return { unavailable: 'The integration workflow could not be queried.' };
-      }
-    },
-    async schedule(integrationId) {
-      const id = dailyScheduleId(integrationId);
-      try {
-        const description = await temporal.schedule.getHandle(id).describe();
-        return {
-          id,
-          paused: description.state.paused,
-          nextRunTimes: description.info.nextActionTimes.map((t) => t.toISOString()),
-        };
-      } catch (error) {
-        if (error instanceof ScheduleNotFoundError) return null;
-        throw error;
       }
     },
   };

@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { loadEnvironmentOrExit } from '../platform/env';
+import { loadEnvironmentOrExit, localSalesforceUrls } from '../platform/env';
 import { createSql } from '../platform/database';
 import { createLogger } from '../platform/logger';
 import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-guard';
@@ -20,7 +20,9 @@ try {
 }
 if (env.ALLOW_LOCAL_SALESFORCE_URLS) {
   logger.warn(
-    'ALLOW_LOCAL_SALESFORCE_URLS is on: local simulator URLs are accepted. Never enable in production.',
+    `ALLOW_LOCAL_SALESFORCE_URLS is on: local simulator URLs are accepted (${
+      env.LOCAL_SALESFORCE_PORTS ? `ports ${env.LOCAL_SALESFORCE_PORTS.join(', ')}` : 'any port'
+    }). Never enable in production.`,
   );
 }
 const sql = createSql({
@@ -46,7 +48,7 @@ const app = createApp({
   secrets,
   now: () => new Date(),
   config: {
-    allowLocalSalesforceUrls: env.ALLOW_LOCAL_SALESFORCE_URLS,
+    allowLocalSalesforceUrls: localSalesforceUrls(env),
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: env.API_AUTH_FAILURES_PER_MINUTE,

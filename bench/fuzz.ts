@@ -132,6 +132,13 @@ export async function fuzz(stack: Stack, requests: number): Promise<{ ok: boolea
   });
   await sql`update api_keys set revoked_at = now() where id = ${revoked.id}`;
   const { key: keyB } = await createApiKey(sql, { tenantName: tenantB.name });
+  // Issue 13's inputs: a read-scoped key (every write must answer 403 and change nothing) and an expired key.
+  const { key: readKey } = await createApiKey(sql, { tenantName: tenantA.name, name: 'read', scope: 'read' });
+  const { key: expiredKey } = await createApiKey(sql, {
+    tenantName: tenantA.name,
+    name: 'expired',
+    expiresAt: new Date(Date.now() - 60_000),
+  });
   const org = {
     salesforceUrl: 'https://fuzz-own.my.salesforce.com',
     consumerKey: '3MVG9ownkey000',
@@ -153,13 +160,27 @@ export async function fuzz(stack: Stack, requests: number): Promise<{ ok: boolea
 
   const api = await startApi(stack, {
     API_RATE_LIMIT_PER_MINUTE: '100000000',
+    // The fuzz is one client address sending bad keys on purpose; with the production budget of failed
+    // authentications every later request would be answered 429 before reaching a handler.
+    API_AUTH_FAILURES_PER_MINUTE: '100000000',
     ALLOW_LOCAL_SALESFORCE_URLS: 'false',
     API_BODY_LIMIT_BYTES: '65536',
   });
   const counts = async () => {
-    const [row] = await sql<{ tenants: number; keys: number; integrations: number; runs: number }[]>`
+    const [row] = await sql<
+      {
+        tenants: number;
+        keys: number;
+        integrations: number;
+        runs: number;
+        networks: number;
+        statusChanges: number;
+      }[]
+    >`
       select (select count(*)::int from tenants) as tenants, (select count(*)::int from api_keys) as keys,
-        (select count(*)::int from integrations) as integrations, (select count(*)::int from collection_runs) as runs`;
+        (select count(*)::int from integrations) as integrations, (select count(*)::int from collection_runs) as runs,
+        (select count(*)::int from trusted_networks) as networks,
+        (select count(*)::int from finding_status_changes) as "statusChanges"`;
     return row!;
   };
   const foreignRow = async () => {
@@ -190,6 +211,8 @@ export async function fuzz(stack: Stack, requests: number): Promise<{ ok: boolea
       : pick<() => string | undefined>([
           () => undefined,
           () => `Bearer ${revokedKey}`,
+          () => `Bearer ${expiredKey}`,
+          () => `Bearer ${readKey}`,
           () => `Bearer ${key.slice(0, -1)}x`,
           () => `Basic ${Buffer.from('a:b').toString('base64')}`,
           () => 'Bearer ',
@@ -209,11 +232,16 @@ export async function fuzz(stack: Stack, requests: number): Promise<{ ok: boolea
       `?state=${pick(['idle', 'bogus', ''])}&kind=${pick(['brute_force', 'x'])}`,
       `?view=${pick(['timeline', 'summary', 'x'])}&userId=${encodeURIComponent(pick(strings))}`,
       `?days=${pick(['-5', '0', '90', '99999', 'x'])}`,
+      `?format=${pick(['csv', 'ndjson', 'xml', '', encodeURIComponent(pick(strings))])}`,
+      `?status=${pick(['partial', 'failed', 'running', 'x'])}`,
+      `?format=csv&limit=${pick(['1', '200', '201', 'x'])}`,
     ]);
 
   const statuses: Record<string, number> = {};
   const fiveHundreds: string[] = [];
   let created = 0;
+  let networksCreated = 0;
+  const readKeyWrites: string[] = [];
   let unsendable = 0;
   const createdIds: string[] = [];
   const send = async (
@@ -237,6 +265,9 @@ export async function fuzz(stack: Stack, requests: number): Promise<{ ok: boolea
         signal: AbortSignal.timeout(30_000),
       });
       status = res.statusCode;
+      if (init.auth === `Bearer ${readKey}` && method !== 'GET' && status < 300)
+        readKeyWrites.push(`${method} ${path.slice(0, 80)} → ${status}`);
+      if (status === 201 && method === 'POST' && path.endsWith('/trusted-networks')) networksCreated += 1;
       if (status === 201 && method === 'POST' && path === '/v1/integrations') {
         created += 1;
         createdIds.push(((await res.body.json()) as { id: string }).id);
@@ -271,7 +302,7 @@ export async function fuzz(stack: Stack, requests: number): Promise<{ ok: boolea
       'multipart/form-data; boundary=x',
     ]);
     const body = rawBody();
-    const kind = Math.floor(Math.random() * 12);
+    const kind = Math.floor(Math.random() * 14);
     switch (kind) {
       case 0:
       case 1: {
@@ -317,8 +348,46 @@ export async function fuzz(stack: Stack, requests: number): Promise<{ ok: boolea
           `/v1/integrations/${encodeURIComponent(ownOrForeign)}`,
           { auth: auths() },
         );
+      case 7:
+        // Trusted networks: mostly junk, sometimes a valid CIDR (tracked) on the own integration.
+        return chance(0.7)
+          ? send('POST', `/v1/integrations/${encodeURIComponent(ownOrForeign)}/trusted-networks`, {
+              auth: auths(),
+              contentType,
+              body: chance(0.1)
+                ? JSON.stringify({ cidr: `10.${Math.floor(Math.random() * 250)}.0.0/16`, label: 'fuzz' })
+                : body,
+            })
+          : send(
+              'DELETE',
+              `/v1/integrations/${encodeURIComponent(ownOrForeign)}/trusted-networks/${encodeURIComponent(pick([randomUUID(), pick(strings)]))}`,
+              { auth: auths() },
+            );
+      case 8:
+        // A read-scoped key on every write: 403 (or 4xx for a malformed request), never a change.
+        return send(
+          pick(['POST', 'PATCH', 'DELETE']),
+          pick([
+            '/v1/integrations',
+            `/v1/integrations/${encodeURIComponent(own.integrationId)}`,
+            `/v1/integrations/${encodeURIComponent(own.integrationId)}?purge=true`,
+            `/v1/integrations/${encodeURIComponent(own.integrationId)}/${pick(['test', 'collect', 'pause', 'resume'])}`,
+            `/v1/integrations/${encodeURIComponent(own.integrationId)}/trusted-networks`,
+            `/v1/integrations/${encodeURIComponent(own.integrationId)}/findings/${randomUUID()}`,
+          ]),
+          {
+            auth: `Bearer ${readKey}`,
+            contentType: 'application/json',
+            body: chance(0.5) ? JSON.stringify(validCreateBody()) : body,
+          },
+        );
       default: {
         const path = pick([
+          '/v1/session',
+          `/v1/integrations/${encodeURIComponent(ownOrForeign)}/users/export`,
+          `/v1/integrations/${encodeURIComponent(ownOrForeign)}/logins/export`,
+          `/v1/integrations/${encodeURIComponent(ownOrForeign)}/trusted-networks`,
+          `/v1/integrations/${encodeURIComponent(ownOrForeign)}/findings/${encodeURIComponent(pick([randomUUID(), pick(strings)]))}`,
           '/v1/integrations',
           `/v1/integrations/${encodeURIComponent(ownOrForeign)}`,
           `/v1/integrations/${encodeURIComponent(ownOrForeign)}/users`,
@@ -361,6 +430,14 @@ export async function fuzz(stack: Stack, requests: number): Promise<{ ok: boolea
       `integrations ${before.integrations}→${after.integrations} with ${created} valid creations`,
     );
   if (after.runs !== before.runs) problems.push(`collection_runs ${before.runs}→${after.runs}`);
+  if (after.networks !== before.networks + networksCreated)
+    problems.push(
+      `trusted_networks ${before.networks}→${after.networks} with ${networksCreated} valid creations`,
+    );
+  if (after.statusChanges !== before.statusChanges)
+    problems.push(`finding_status_changes ${before.statusChanges}→${after.statusChanges}`);
+  if (readKeyWrites.length)
+    problems.push(`the read-scoped key wrote: ${readKeyWrites.slice(0, 5).join('; ')}`);
   if ((await foreignRow()) !== foreignBefore) problems.push("the other tenant's integration row changed");
   if (createdIds.length) {
     const [owned] = await sql<{ n: number }[]>`
@@ -373,7 +450,7 @@ export async function fuzz(stack: Stack, requests: number): Promise<{ ok: boolea
     ok: problems.length === 0,
     detail:
       `${sent - unsendable} requests in ${(ms / 1000).toFixed(1)} s (${unsendable} more refused by the HTTP client), ` +
-      `statuses ${JSON.stringify(statuses)}, ${created} valid creations tracked` +
+      `statuses ${JSON.stringify(statuses)}, ${created} valid integration and ${networksCreated} trusted-network creations tracked` +
       (problems.length ? `; ${problems.join('; ')}` : '; no 5xx, API alive, nothing else written'),
   };
 }

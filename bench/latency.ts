@@ -1,7 +1,7 @@
 /**
  * API latency (5): p50/p95/p99 and requests/s of the list, status, users, logins and findings endpoints at
  * 50 concurrent connections (autocannon), against the API process on an org of 100,000 users and 5,000,000
- * logins generated in PostgreSQL; the status endpoint queries a real, running integration workflow.
+ * logins generated in PostgreSQL; the status endpoint reads what a real, running integration workflow mirrored.
  */
 import autocannon from 'autocannon';
 import { createApiKey, createTenant } from '../platform/api-keys';
@@ -34,7 +34,7 @@ export async function latency(args: LatencyArgs): Promise<boolean> {
     consumerKey: '3MVG9benchkey',
     consumerSecret: 'benchsecret',
   };
-  // The workflow is started idle (awaiting_test: nothing to collect) and a worker answers its status query.
+  // The workflow is started idle (awaiting_test: nothing to collect); its worker writes the status mirror.
   const worker = spawnWorker(stack);
   const integration = await createIntegration(
     stack,

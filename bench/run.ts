@@ -9,7 +9,11 @@
  *   insights     bench/insights-latency.ts
  *   fleet        200 orgs at 300–800 ms per call on one, then two workers: Test Connectivity p99, fairness
  *   simulator    the simulator alone: LoginHistory pages/s and rows/s over HTTP, with and without gzip
+ *   page-cost    CPU per 2,000-record LoginHistory page in the worker's read path, step by step
  *   all          all of the above, one after the other
+ *
+ * `--compiled` runs the worker and API child processes from the compiled build (dist/, made first from the
+ * working tree) instead of the TypeScript sources through tsx.
  *
  * Exits non-zero when a drill loses data (or anything fails); everything started is stopped either way.
  */
@@ -18,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { cleanupAll } from './harness/cleanup';
+import { selectEntryRuntime } from './harness/runtime';
 
 const names = [
   'throughput',
@@ -33,6 +38,7 @@ const names = [
   'insights',
   'fleet',
   'simulator',
+  'page-cost',
   'all',
 ] as const;
 
@@ -49,6 +55,7 @@ const parsed = parseArgs({
     largest: { type: 'string' },
     seconds: { type: 'string' },
     slice: { type: 'string' },
+    compiled: { type: 'boolean' },
   },
 });
 const args = z
@@ -64,6 +71,7 @@ const args = z
     largest: z.coerce.number().int().min(1000).default(2_000_000),
     seconds: z.coerce.number().int().min(10).default(180),
     slice: z.coerce.number().int().min(1).default(20),
+    compiled: z.boolean().default(false),
   })
   .parse({
     name: parsed.positionals[0] ?? 'all',
@@ -77,6 +85,7 @@ const args = z
     largest: parsed.values.largest,
     seconds: parsed.values.seconds,
     slice: parsed.values.slice,
+    compiled: parsed.values.compiled,
   });
 
 async function runOne(name: (typeof names)[number]): Promise<boolean> {
@@ -106,6 +115,10 @@ async function runOne(name: (typeof names)[number]): Promise<boolean> {
         logins: args.logins ?? 5_000_000,
         duration: args.duration,
       });
+    }
+    case 'page-cost': {
+      const { pageCost } = await import('./page-cost');
+      return pageCost({ logins: args.logins ?? 100_000 });
     }
     case 'export': {
       const { exportBench } = await import('./export');
@@ -154,6 +167,7 @@ async function runOne(name: (typeof names)[number]): Promise<boolean> {
 
 let ok = false;
 try {
+  await selectEntryRuntime(args.compiled ? 'compiled' : 'tsx');
   ok = await runOne(args.name);
 } catch (error) {
   console.error('[bench] failed:', error);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { readOrCreatePrivateFile } from './private-file';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -22,6 +22,10 @@ import { provisionDemo, type DemoSummary } from './demo';
 const env = loadEnvironmentOrExit();
 const dataDir = resolve(env.DATA_DIR);
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+// As root, embedded PostgreSQL runs as a `postgres` system user (PostgreSQL refuses root), which must be able
+// to reach its data folder inside this one: traverse only, no listing. The files that matter here (the secrets
+// key, PostgreSQL's own data) are 0600/0700 themselves.
+if (process.getuid?.() === 0 && !env.DATABASE_URL) chmodSync(dataDir, 0o711);
 const started = Date.now();
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 const children: ChildProcess[] = [];
@@ -191,6 +195,15 @@ try {
     TEMPORAL_ADDRESS: temporalAddress,
     SECRETS_KEY: secretsKey(),
     ALLOW_LOCAL_SALESFORCE_URLS: runDemo ? 'true' : String(env.ALLOW_LOCAL_SALESFORCE_URLS),
+    // The demo needs local URLs, but only its own simulator's: the consumer secret must never be POSTed to
+    // another local service (and refusals must not map which local ports are open).
+    ...(runDemo
+      ? {
+          LOCAL_SALESFORCE_PORTS: [
+            ...new Set([env.SIMULATOR_PORT, ...(env.LOCAL_SALESFORCE_PORTS ?? [])]),
+          ].join(','),
+        }
+      : {}),
     ...(temporalUi && !env.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: temporalUi } : {}),
   };
   startChild('worker', 'worker/main.ts', childEnv);

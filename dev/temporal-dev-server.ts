@@ -35,6 +35,18 @@ const indexedTypes = {
 } as const;
 
 /**
+ * Task queue fairness (Temporal Server ≥ 1.29): integration workflows carry their tenant as fairness key, so one
+ * tenant's backlog of collection slices cannot hold every worker slot while others wait. Fairness holds within
+ * a task queue partition, so the single-node dev server keeps one partition per queue.
+ * https://docs.temporal.io/develop/task-queue-priority-fairness
+ */
+export const fairDispatch: Record<string, string> = {
+  'matching.enableFairness': 'true',
+  'matching.numTaskqueueReadPartitions': '1',
+  'matching.numTaskqueueWritePartitions': '1',
+};
+
+/**
  * Starts `temporal server start-dev` and waits until it answers. The SDK's own starter gives up after 5 s,
  * too short for a cold start on a 2-core machine, so we own the process and the wait.
  */
@@ -54,7 +66,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...customSearchAttributes.flatMap((a) => ['--search-attribute', `${a.name}=${a.type}`]),
-    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+    ...Object.entries({ ...fairDispatch, ...options.dynamicConfig }).flatMap(([key, value]) => [
       '--dynamic-config-value',
       `${key}=${value}`,
     ]),

@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Connection } from '@temporalio/client';
 import { customSearchAttributes } from '../workflows/search-attributes';
-import { setRetention } from './temporal-dev-server';
+import { fairDispatch, setRetention } from './temporal-dev-server';
 
 /**
  * Fallback when no `temporal` CLI is installed: the SDK downloads the dev server itself (needs internet)
@@ -23,6 +23,11 @@ export async function startSdkDownloadedServer(options: {
       dbFilename: options.dbFile,
       namespace: options.namespace,
       searchAttributes: [...customSearchAttributes],
+      // Same as dev/temporal-dev-server.ts: tenants' tasks are dispatched fairly.
+      extraArgs: Object.entries(fairDispatch).flatMap(([key, value]) => [
+        '--dynamic-config-value',
+        `${key}=${value}`,
+      ]),
     },
   });
   const address = `127.0.0.1:${options.port}`;

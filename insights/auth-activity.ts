@@ -1,45 +1,96 @@
-import { z } from 'zod';
 import type { Sql } from '../platform/database';
+import type { CsvColumn } from './csv';
+import { userIdForms } from './salesforce-id';
 import { lockRollups } from './rollups';
 import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
 
 const DAY_MS = 86_400_000;
 
+/** to_char format of a cursor's timestamp: PostgreSQL's microsecond UTC text (api/pagination.ts). */
+export const CURSOR_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
+
 export const authDimensions = ['status', 'login_type', 'application', 'country'] as const;
 export type AuthDimension = (typeof authDimensions)[number];
 
-export const authActivityQuerySchema = z.object({
-  view: z.enum(['summary', 'top-users', 'top-ips', 'timeline']).default('summary'),
-  groupBy: z.enum(['day', 'week']).default('day'),
-  from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-  to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-  userId: z.string().min(15).max(18).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).optional(),
-  format: z.enum(['json', 'csv']).optional(),
-});
-export type AuthActivityQuery = z.infer<typeof authActivityQuerySchema>;
-
-/** [from, to) in UTC; the review defaults to the last 30 days, the span auditors usually ask for. */
-export function resolveRange(query: { from?: string; to?: string }, now: Date): { from: Date; to: Date } {
-  const to = query.to ? new Date(query.to) : now;
-  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY_MS);
+/**
+ * [from, to) for a report; the review defaults to the last 30 days, the span auditors usually ask for. A
+ * date-only bound is midnight of that date in `timeZone` (the report's zone); a date-time carries its offset.
+ */
+export function resolveRange(
+  query: { from?: string; to?: string },
+  now: Date,
+  timeZone = 'UTC',
+): { from: Date; to: Date } {
+  const at = (value: string) => (DATE_ONLY.test(value) ? startOfLocalDay(value, timeZone) : new Date(value));
+  const to = query.to ? at(query.to) : now;
+  const from = query.from ? at(query.from) : new Date(to.getTime() - 30 * DAY_MS);
   return { from, to };
 }
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The instant a calendar date starts in an IANA zone (00:00 local; on a DST day that skips midnight, the first instant after). */
+export function startOfLocalDay(date: string, timeZone: string): Date {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(year, month - 1, day);
+  // Two passes: the offset at the first guess can differ from the offset at the answer across a DST change.
+  let instant = wall - zoneOffsetMs(wall, timeZone);
+  instant = wall - zoneOffsetMs(instant, timeZone);
+  return new Date(instant);
+}
+
+/** The zone's offset from UTC at an instant (local wall clock minus UTC), in milliseconds. */
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(instant));
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(
+    part('year'),
+    part('month') - 1,
+    part('day'),
+    part('hour'),
+    part('minute'),
+    part('second'),
+  );
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
 /**
- * Rebuilds the daily counts from `fromDay` (a UTC date, null = everything) from LoginHistory. Whole days are
- * replaced, so re-running after an incremental collection that re-read an overlap is idempotent.
+ * Rebuilds the daily counts from LoginHistory, in the integration's time zone: a row's `day` is the local date
+ * of its logins, so a day is 23 or 25 hours long across DST changes. Whole local days from the one holding
+ * `from` (an ISO 8601 instant; null = everything) are replaced, so re-running after an incremental collection
+ * that re-read an overlap is idempotent. When the zone differs from the one the counts were kept in (the
+ * integration's option changed), every day is rebuilt.
  */
-export async function refreshLoginDailyCounts(sql: Sql, integrationId: string, fromDay: string | null) {
-  const start = fromDay ?? '-infinity';
+export async function refreshLoginDailyCounts(
+  sql: Sql,
+  integrationId: string,
+  from: string | null,
+  timeZone = 'UTC',
+) {
   await sql.begin(async (sql) => {
     // The same per-integration lock as the other rollups (rollups.ts): two overlapping recomputes would
     // otherwise both delete, then collide on the primary key with each other's inserts.
     await lockRollups(sql, integrationId);
-    if (fromDay === null) await sql`select set_config('work_mem', ${FULL_RECOMPUTE_WORK_MEM}, true)`;
+    const [kept] = await sql<{ time_zone: string }[]>`
+      select time_zone from login_daily_counts_zone where integration_id = ${integrationId}
+    `;
+    const since = kept?.time_zone === timeZone ? from : null;
+    if (since === null) await sql`select set_config('work_mem', ${FULL_RECOMPUTE_WORK_MEM}, true)`;
+    // The first local day to rebuild (null: every day), and below the instant it starts: midnight in the zone,
+    // whatever the session's TimeZone. Kept in SQL: an infinite date does not survive a JavaScript Date.
+    const firstDay = sql`(${since}::text::timestamptz at time zone ${timeZone})::date`;
     await sql`
       delete from login_daily_counts
-      where integration_id = ${integrationId} and day >= ${start}::text::date
+      where integration_id = ${integrationId} and day >= coalesce(${firstDay}, '-infinity'::date)
     `;
     // One pass with grouping sets instead of one aggregate per dimension; grouping() names the dimension.
     await sql`
@@ -63,20 +114,24 @@ export async function refreshLoginDailyCounts(sql: Sql, integrationId: string, f
         count(*),
         count(*) filter (where status <> 'Success')
       from (
-        select (login_time at time zone 'UTC')::date as day, status, login_type, application,
+        select (login_time at time zone ${timeZone})::date as day, status, login_type, application,
           coalesce(geo_country_iso, country_iso) as country
         from sf_login_history
-        -- UTC midnight whatever the session's TimeZone, matching the UTC day the rows are grouped into.
         where integration_id = ${integrationId}
-          and login_time >= ${start}::text::date::timestamp at time zone 'UTC'
+          and login_time >= coalesce(${firstDay}::timestamp at time zone ${timeZone}, '-infinity')
       ) h
       group by grouping sets ((day, status), (day, login_type), (day, application), (day, country))
+    `;
+    await sql`
+      insert into login_daily_counts_zone (integration_id, time_zone) values (${integrationId}, ${timeZone})
+      on conflict (integration_id) do update set time_zone = excluded.time_zone
+      where login_daily_counts_zone.time_zone <> excluded.time_zone
     `;
   });
 }
 
 export interface AuthSummaryRow {
-  /** First UTC day of the period (ISO date). */
+  /** First local day of the period (ISO date) in the report's time zone. */
   period: string;
   dimension: AuthDimension;
   /** The status text, login type, application or country ISO code; '' when Salesforce left it empty. */
@@ -85,25 +140,75 @@ export interface AuthSummaryRow {
   failures: number;
 }
 
-/** Counts per day or ISO week for each dimension, from the daily rollup (whole UTC days of the range). */
+export const authSummaryColumns: CsvColumn<AuthSummaryRow>[] = [
+  { header: 'period', value: (r) => r.period },
+  { header: 'dimension', value: (r) => r.dimension },
+  { header: 'value', value: (r) => r.value },
+  { header: 'logins', value: (r) => r.logins },
+  { header: 'failures', value: (r) => r.failures },
+];
+
+/**
+ * Counts per day or ISO week (Monday) for each dimension, in whole days of `timeZone`: a partial first or last
+ * day of [from, to) is widened to the whole local day, and a `to` at local midnight ends with the day before.
+ * In the zone the daily rollup is kept in (the integration's option) the rows come from login_daily_counts;
+ * any other zone is aggregated from LoginHistory directly, exact but proportional to the logins in range.
+ */
 export async function authActivitySummary(
   sql: Sql,
   integrationId: string,
-  { groupBy, from, to }: { groupBy: 'day' | 'week'; from: Date; to: Date },
+  {
+    groupBy,
+    from,
+    to,
+    timeZone = 'UTC',
+  }: { groupBy: 'day' | 'week'; from: Date; to: Date; timeZone?: string },
 ): Promise<AuthSummaryRow[]> {
-  const rows = await sql<
-    { period: string; dimension: AuthDimension; value: string; logins: number; failures: number }[]
-  >`
-    select to_char(date_trunc(${groupBy}, day::timestamp), 'YYYY-MM-DD') as period, dimension, value,
-      sum(logins)::int as logins, sum(failures)::int as failures
-    from login_daily_counts
-    where integration_id = ${integrationId}
-      and day >= (${from}::timestamptz at time zone 'UTC')::date
-      -- [from, to): a 'to' at UTC midnight ends with the day before; a partial last day is widened to whole.
-      and day < ((${to}::timestamptz - interval '1 microsecond') at time zone 'UTC')::date + 1
-    group by 1, 2, 3
-    order by 1, 2, 4 desc, 3
+  const [kept] = await sql<{ time_zone: string }[]>`
+    select time_zone from login_daily_counts_zone where integration_id = ${integrationId}
   `;
+  // First and last local day of the range; `to` is exclusive, hence the microsecond.
+  const firstDay = sql`(${from}::timestamptz at time zone ${timeZone})::date`;
+  const endDay = sql`((${to}::timestamptz - interval '1 microsecond') at time zone ${timeZone})::date + 1`;
+  const rows =
+    (kept?.time_zone ?? 'UTC') === timeZone
+      ? await sql<AuthSummaryRow[]>`
+          select to_char(date_trunc(${groupBy}, day::timestamp), 'YYYY-MM-DD') as period, dimension, value,
+            sum(logins)::int as logins, sum(failures)::int as failures
+          from login_daily_counts
+          where integration_id = ${integrationId} and day >= ${firstDay} and day < ${endDay}
+          group by 1, 2, 3
+          order by 1, 2, 4 desc, 3
+        `
+      : await sql<AuthSummaryRow[]>`
+          select to_char(date_trunc(${groupBy}, day::timestamp), 'YYYY-MM-DD') as period,
+            case
+              when grouping(status) = 0 then 'status'
+              when grouping(login_type) = 0 then 'login_type'
+              when grouping(application) = 0 then 'application'
+              else 'country'
+            end as dimension,
+            coalesce(
+              case
+                when grouping(status) = 0 then status
+                when grouping(login_type) = 0 then login_type
+                when grouping(application) = 0 then application
+                else country
+              end,
+              ''
+            ) as value,
+            count(*)::int as logins, (count(*) filter (where status <> 'Success'))::int as failures
+          from (
+            select (login_time at time zone ${timeZone})::date as day, status, login_type, application,
+              coalesce(geo_country_iso, country_iso) as country
+            from sf_login_history
+            where integration_id = ${integrationId}
+              and login_time >= ${firstDay}::timestamp at time zone ${timeZone}
+              and login_time < (${endDay})::timestamp at time zone ${timeZone}
+          ) h
+          group by grouping sets ((day, status), (day, login_type), (day, application), (day, country))
+          order by 1, 2, 4 desc, 3
+        `;
   return rows.map((row) => ({ ...row }));
 }
 
@@ -122,6 +227,22 @@ export interface FailingIpRow {
   distinctUsers: number;
   lastFailureAt: string;
 }
+
+export const failingUserColumns: CsvColumn<FailingUserRow>[] = [
+  { header: 'user_id', value: (r) => r.userId },
+  { header: 'username', value: (r) => r.username },
+  { header: 'name', value: (r) => r.name },
+  { header: 'failures', value: (r) => r.failures },
+  { header: 'distinct_source_ips', value: (r) => r.distinctSourceIps },
+  { header: 'last_failure_at', value: (r) => r.lastFailureAt },
+];
+
+export const failingIpColumns: CsvColumn<FailingIpRow>[] = [
+  { header: 'source_ip', value: (r) => r.sourceIp },
+  { header: 'failures', value: (r) => r.failures },
+  { header: 'distinct_users', value: (r) => r.distinctUsers },
+  { header: 'last_failure_at', value: (r) => r.lastFailureAt },
+];
 
 /**
  * [from, to) split for the failure rollup: the whole UTC days inside it come from login_failure_daily, the
@@ -401,52 +522,7 @@ export function topFailingIpsQuery(
   `;
 }
 
-/**
- * The same two lists aggregated straight from LoginHistory: the reference the rollup answers are tested
- * against (and the plan the README compares with). Not used by the API.
- */
-export async function topFailingUsersFromLoginHistory(
-  sql: Sql,
-  integrationId: string,
-  { from, to, limit }: { from: Date; to: Date; limit: number },
-): Promise<FailingUserRow[]> {
-  const rows = await sql<FailingUserDbRow[]>`
-    select f.user_id, u.username, u.name, f.failures, f.distinct_ips, f.last_failure_at
-    from (
-      select user_id, count(*)::int as failures, count(distinct source_ip)::int as distinct_ips,
-        max(login_time) as last_failure_at
-      from sf_login_history
-      where integration_id = ${integrationId} and status <> 'Success'
-        and login_time >= ${from} and login_time < ${to}
-      group by user_id
-      order by failures desc, user_id
-      limit ${limit}
-    ) f
-    left join sf_users u on u.integration_id = ${integrationId} and u.id = f.user_id
-    order by f.failures desc, f.user_id
-  `;
-  return rows.map(toFailingUser);
-}
-
-export async function topFailingIpsFromLoginHistory(
-  sql: Sql,
-  integrationId: string,
-  { from, to, limit }: { from: Date; to: Date; limit: number },
-): Promise<FailingIpRow[]> {
-  const rows = await sql<FailingIpDbRow[]>`
-    select source_ip, count(*)::int as failures, count(distinct user_id)::int as distinct_users,
-      max(login_time) as last_failure_at
-    from sf_login_history
-    where integration_id = ${integrationId} and status <> 'Success'
-      and login_time >= ${from} and login_time < ${to} and source_ip is not null
-    group by source_ip
-    order by failures desc, source_ip
-    limit ${limit}
-  `;
-  return rows.map(toFailingIp);
-}
-
-interface FailingUserDbRow {
+export interface FailingUserDbRow {
   user_id: string;
   username: string | null;
   name: string | null;
@@ -455,14 +531,14 @@ interface FailingUserDbRow {
   last_failure_at: Date;
 }
 
-interface FailingIpDbRow {
+export interface FailingIpDbRow {
   source_ip: string;
   failures: number;
   distinct_users: number;
   last_failure_at: Date;
 }
 
-function toFailingUser(row: FailingUserDbRow): FailingUserRow {
+export function toFailingUser(row: FailingUserDbRow): FailingUserRow {
   return {
     userId: row.user_id,
     username: row.username,
@@ -473,7 +549,7 @@ function toFailingUser(row: FailingUserDbRow): FailingUserRow {
   };
 }
 
-function toFailingIp(row: FailingIpDbRow): FailingIpRow {
+export function toFailingIp(row: FailingIpDbRow): FailingIpRow {
   return {
     sourceIp: row.source_ip,
     failures: row.failures,
@@ -495,16 +571,47 @@ export interface TimelineRow {
   platform: string | null;
 }
 
-/** One user's logins in [from, to), newest first, through the (integration, user, login_time) index. */
+export const timelineColumns: CsvColumn<TimelineRow>[] = [
+  { header: 'login_history_id', value: (r) => r.loginHistoryId },
+  { header: 'login_time', value: (r) => r.loginTime },
+  { header: 'status', value: (r) => r.status },
+  { header: 'login_type', value: (r) => r.loginType },
+  { header: 'application', value: (r) => r.application },
+  { header: 'source_ip', value: (r) => r.sourceIp },
+  { header: 'country', value: (r) => r.country },
+  { header: 'city', value: (r) => r.city },
+  { header: 'browser', value: (r) => r.browser },
+  { header: 'platform', value: (r) => r.platform },
+];
+
+/** Position after the last login of a timeline page (newest first). */
+export interface TimelineCursor {
+  /** LoginTime as PostgreSQL's microsecond UTC text, so no row is skipped by millisecond rounding. */
+  loginTime: string;
+  id: string;
+}
+
+/**
+ * One user's logins in [from, to), newest first, through the (integration, user, login_time) index: a page of
+ * `limit` and the cursor of the next one (null when the range is exhausted), so no caller cuts the timeline
+ * without saying so.
+ */
 export async function loginTimeline(
   sql: Sql,
   integrationId: string,
-  { userId, from, to, limit }: { userId: string; from: Date; to: Date; limit: number },
-): Promise<TimelineRow[]> {
+  {
+    userId,
+    from,
+    to,
+    limit,
+    after,
+  }: { userId: string; from: Date; to: Date; limit: number; after?: TimelineCursor },
+): Promise<{ rows: TimelineRow[]; next: TimelineCursor | null }> {
   const rows = await sql<
     {
       id: string;
       login_time: Date;
+      cursor_time: string;
       status: string | null;
       login_type: string | null;
       application: string | null;
@@ -515,24 +622,31 @@ export async function loginTimeline(
       platform: string | null;
     }[]
   >`
-    select id, login_time, status, login_type, application, source_ip,
+    select id, login_time, to_char(login_time at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time,
+      status, login_type, application, source_ip,
       coalesce(geo_country_iso, country_iso) as country, geo_city as city, browser, platform
     from sf_login_history
-    where integration_id = ${integrationId} and user_id = ${userId}
+    where integration_id = ${integrationId} and user_id = any(${userIdForms(userId)}::text[])
       and login_time >= ${from} and login_time < ${to}
+      ${after ? sql`and (login_time, id) < (${after.loginTime}::text::timestamptz, ${after.id})` : sql``}
     order by login_time desc, id desc
-    limit ${limit}
+    limit ${limit + 1}
   `;
-  return rows.map((row) => ({
-    loginHistoryId: row.id,
-    loginTime: row.login_time.toISOString(),
-    status: row.status,
-    loginType: row.login_type,
-    application: row.application,
-    sourceIp: row.source_ip,
-    country: row.country,
-    city: row.city,
-    browser: row.browser,
-    platform: row.platform,
-  }));
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    rows: page.map((row) => ({
+      loginHistoryId: row.id,
+      loginTime: row.login_time.toISOString(),
+      status: row.status,
+      loginType: row.login_type,
+      application: row.application,
+      sourceIp: row.source_ip,
+      country: row.country,
+      city: row.city,
+      browser: row.browser,
+      platform: row.platform,
+    })),
+    next: rows.length > limit && last ? { loginTime: last.cursor_time, id: last.id } : null,
+  };
 }

@@ -9,7 +9,12 @@
  * - arrays are joined first and neutralised like any text; only real numbers keep a leading minus.
  * Login fields such as Application, Browser and user names are attacker-influenced text.
  */
-export function toCsv<T>(columns: { header: string; value: (row: T) => unknown }[], rows: T[]): string {
+export interface CsvColumn<T> {
+  header: string;
+  value: (row: T) => unknown;
+}
+
+export function toCsv<T>(columns: CsvColumn<T>[], rows: T[]): string {
   const lines = [columns.map((column) => escapeCsvField(column.header)).join(',')];
   for (const row of rows) lines.push(columns.map((column) => escapeCsvField(column.value(row))).join(','));
   return lines.join('\r\n') + '\r\n';

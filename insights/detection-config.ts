@@ -1,14 +1,9 @@
 import { parseIntegrationOptions } from '../platform/integration-options';
 import { detectionThresholdsSchema, type DetectionThresholds } from '../platform/detection-thresholds';
 
-export const detectionConfigSchema = detectionThresholdsSchema;
-export type DetectionConfig = DetectionThresholds;
-
-export const defaultDetectionConfig: DetectionConfig = detectionConfigSchema.parse({});
-
 /** The thresholds an integration's stored options ask for (validated overrides on top of the defaults). */
-export function detectionConfigFromOptions(options: unknown): DetectionConfig {
-  return detectionConfigSchema.parse(parseIntegrationOptions(options).detection);
+export function detectionConfigFromOptions(options: unknown): DetectionThresholds {
+  return detectionThresholdsSchema.parse(parseIntegrationOptions(options).detection);
 }
 
 /**
@@ -16,7 +11,7 @@ export function detectionConfigFromOptions(options: unknown): DetectionConfig {
  * complete windows for the new rows. Rules that look further back (dormancy, new country, the previous
  * location for impossible travel) read per-user state through indexes instead of rescanning.
  */
-export function largestRuleWindowMinutes(config: DetectionConfig): number {
+export function largestRuleWindowMinutes(config: DetectionThresholds): number {
   return Math.max(
     config.bruteForceWindowMinutes,
     config.passwordSprayWindowMinutes,

@@ -1,14 +1,13 @@
 import type postgres from 'postgres';
 import type { Sql } from '../platform/database';
-import { refreshLoginDailyCounts } from './auth-activity';
+import { CURSOR_TIME_FORMAT, refreshLoginDailyCounts } from './auth-activity';
 import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
 import { refreshLoginFailureDaily, refreshUserLicenseActivity, refreshUserLoginRollups } from './rollups';
-import {
-  detectionConfigFromOptions,
-  largestRuleWindowMinutes,
-  type DetectionConfig,
-} from './detection-config';
+import type { DetectionThresholds } from '../platform/detection-thresholds';
+import { detectionConfigFromOptions, largestRuleWindowMinutes } from './detection-config';
+import { parseIntegrationOptions } from '../platform/integration-options';
 import { classifyLoginStatus } from './login-status';
+import type { CsvColumn } from './csv';
 import { rules } from './rules';
 import type { DetectionScope } from './rules/rule';
 import {
@@ -91,7 +90,12 @@ export async function recomputeFindings(
 
   // Rollups first: they cover the same window as the rules, and the reports read them right after the run.
   const fromDay = since ? scope.scanFrom.slice(0, 10) : null;
-  await step('login_daily_counts', () => refreshLoginDailyCounts(sql, integrationId, fromDay));
+  // Daily counts are kept in the integration's time zone (the reports' days); the failure rollup in UTC days
+  // (top lists sum whole days of a range of instants, so their day boundaries never show).
+  const { timezone } = parseIntegrationOptions(integration.options);
+  await step('login_daily_counts', () =>
+    refreshLoginDailyCounts(sql, integrationId, since ? scope.scanFrom : null, timezone),
+  );
   await step('login_failure_daily', () => refreshLoginFailureDaily(sql, integrationId, fromDay));
   await step('user_login_rollups', () =>
     refreshUserLoginRollups(sql, integrationId, since ? scope.scanFrom : null),
@@ -142,7 +146,8 @@ async function unknownStatuses(sql: Sql, integrationId: string, fromDay: string 
   const rows = await sql<{ value: string }[]>`
     select distinct value from login_daily_counts
     where integration_id = ${integrationId} and dimension = 'status' and value <> ''
-      ${fromDay ? sql`and day >= ${fromDay}::date` : sql``}
+      -- Local days (the integration's zone) may start up to a day before the UTC day: one day wider.
+      ${fromDay ? sql`and day >= ${fromDay}::date - 1` : sql``}
   `;
   return rows
     .map((r) => r.value)
@@ -155,7 +160,7 @@ export function detectionScope(
   integrationId: string,
   since: Date | null,
   now: Date,
-  config: DetectionConfig,
+  config: DetectionThresholds,
   trustedNetworks: string[] = [],
 ): DetectionScope {
   if (!since) {
@@ -568,7 +573,7 @@ export interface Finding {
   updatedAt: string;
 }
 
-interface FindingRow {
+export interface FindingRow {
   id: string;
   integration_id: string;
   kind: FindingKind;
@@ -588,7 +593,7 @@ interface FindingRow {
   updated_at: Date;
 }
 
-function toFinding(row: FindingRow): Finding {
+export function toFinding(row: FindingRow): Finding {
   return {
     id: row.id,
     integrationId: row.integration_id,
@@ -610,14 +615,30 @@ function toFinding(row: FindingRow): Finding {
   };
 }
 
+/** The findings CSV: every field of a finding, list-valued ones space-separated, details as JSON. */
+export const findingColumns: CsvColumn<Finding>[] = [
+  { header: 'id', value: (f) => f.id },
+  { header: 'integration_id', value: (f) => f.integrationId },
+  { header: 'kind', value: (f) => f.kind },
+  { header: 'severity', value: (f) => f.severity },
+  { header: 'status', value: (f) => f.status },
+  { header: 'user_id', value: (f) => f.userId },
+  { header: 'username', value: (f) => f.username },
+  { header: 'source_ip', value: (f) => f.sourceIp },
+  { header: 'first_seen_at', value: (f) => f.firstSeenAt },
+  { header: 'last_seen_at', value: (f) => f.lastSeenAt },
+  { header: 'user_ids', value: (f) => f.userIds },
+  { header: 'status_note', value: (f) => f.statusNote },
+  { header: 'details', value: (f) => JSON.stringify(f.details) },
+  { header: 'evidence_login_ids', value: (f) => f.evidenceLoginIds },
+];
+
 /** Position after the last finding of a page: findings are listed newest incident first. */
 export interface FindingCursor {
   /** first_seen_at as PostgreSQL's microsecond UTC text, so no row is skipped by millisecond rounding. */
   firstSeenAt: string;
   id: string;
 }
-
-const CURSOR_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 export interface FindingFilter {
   /** The tenant whose integrations may be listed; the integration filter narrows it to one. */
@@ -654,14 +675,14 @@ export async function listFindings(
         ${filter.status ? sql`and f.status = ${filter.status}` : sql``}
         ${
           filter.after
-            ? sql`and (f.first_seen_at, f.id) < (${filter.after.firstSeenAt}::timestamptz, ${filter.after.id}::uuid)`
+            ? sql`and (f.first_seen_at, f.id) < (${filter.after.firstSeenAt}::text::timestamptz, ${filter.after.id}::uuid)`
             : sql``
         }
       order by f.first_seen_at desc, f.id desc
       limit ${filter.limit + 1}
     ) f
     left join sf_users u on u.integration_id = f.integration_id and u.id = f.user_id
-    where i.tenant_id = ${filter.tenantId}
+    where i.tenant_id = ${filter.tenantId} and i.purge_requested_at is null
       ${filter.integrationId ? sql`and i.id = ${filter.integrationId}` : sql``}
     order by f.first_seen_at desc, f.id desc
     limit ${filter.limit + 1}
@@ -717,7 +738,7 @@ export async function setFindingStatus(
   const updated = await sql.begin(async (tx) => {
     const [before] = await tx<{ status: FindingStatus }[]>`
       select f.status from findings f
-      join integrations i on i.id = f.integration_id and i.tenant_id = ${tenantId}
+      join integrations i on i.id = f.integration_id and i.tenant_id = ${tenantId} and i.purge_requested_at is null
       where f.id = ${findingId} and f.integration_id = ${integrationId}
       for update of f
     `;
@@ -754,7 +775,7 @@ export async function getFinding(
       f.source_ip, f.evidence_login_ids, f.details, f.first_seen_at, f.last_seen_at, f.status_changed_at,
       f.status_note, f.created_at, f.updated_at
     from findings f
-    join integrations i on i.id = f.integration_id and i.tenant_id = ${tenantId}
+    join integrations i on i.id = f.integration_id and i.tenant_id = ${tenantId} and i.purge_requested_at is null
     left join sf_users u on u.integration_id = f.integration_id and u.id = f.user_id
     where f.id = ${findingId} and f.integration_id = ${integrationId}
   `;

@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { Sql } from '../platform/database';
+import { reclaimableLicence } from './unused-accounts';
 import { apiOnlyUserIds } from './user-classes';
 import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
 
@@ -99,7 +100,7 @@ export async function refreshLoginFailureDaily(sql: Sql, integrationId: string, 
 }
 
 /**
- * user_license_activity (migrations/00005): one row per active user with what the unused-accounts report
+ * user_license_activity (migrations/00005, 00011): one row per active user with what the unused-accounts report
  * needs, resolved once here instead of per request. User attributes (active, licence, profile, permission
  * sets, frozen) may change in any collection run and are not windowed, so every recompute re-derives all
  * rows of the integration; only rows whose values moved are written (`is distinct from`), so an unchanged
@@ -111,8 +112,8 @@ export async function refreshUserLicenseActivity(sql: Sql, integrationId: string
     // Compared with the stored rows in one hash join first, so only the users whose facts moved reach the
     // upsert: ON CONFLICT on every row (≈ 95 k speculative inserts at 100 k users) took ~2 s per run.
     await sql`
-      with desired as (
-        select u.id as user_id, u.username, u.name, u.profile_name,
+      with facts as (
+        select u.id as user_id, u.username, u.name, u.profile_name, u.user_type,
           coalesce(l.name, u.user_license_name) as license, api.user_id is not null as api_only,
           f.user_id is not null as frozen, greatest(r.last_success_at, u.last_login_at) as last_login_at,
           u.created_at
@@ -125,24 +126,31 @@ export async function refreshUserLicenseActivity(sql: Sql, integrationId: string
         ) f on f.user_id = u.id
         where u.integration_id = ${integrationId} and u.is_active
       ),
+      desired as (
+        select facts.*, ${reclaimableLicence(sql as unknown as Sql)} as reclaimable from facts
+      ),
       changed as (
         select d.* from desired d
         left join user_license_activity a on a.integration_id = ${integrationId} and a.user_id = d.user_id
         where a.user_id is null
-          or (a.username, a.name, a.profile_name, a.license, a.api_only, a.frozen, a.last_login_at, a.created_at)
+          or (a.username, a.name, a.profile_name, a.user_type, a.license, a.api_only, a.frozen, a.last_login_at,
+              a.created_at, a.reclaimable)
             is distinct from
-            (d.username, d.name, d.profile_name, d.license, d.api_only, d.frozen, d.last_login_at, d.created_at)
+            (d.username, d.name, d.profile_name, d.user_type, d.license, d.api_only, d.frozen, d.last_login_at,
+              d.created_at, d.reclaimable)
       )
       insert into user_license_activity as a (
-        integration_id, user_id, username, name, profile_name, license, api_only, frozen, last_login_at, created_at
+        integration_id, user_id, username, name, profile_name, user_type, license, api_only, frozen,
+        last_login_at, created_at, reclaimable
       )
-      select ${integrationId}, user_id, username, name, profile_name, license, api_only, frozen, last_login_at,
-        created_at
+      select ${integrationId}, user_id, username, name, profile_name, user_type, license, api_only, frozen,
+        last_login_at, created_at, reclaimable
       from changed
       on conflict (integration_id, user_id) do update set
         username = excluded.username, name = excluded.name, profile_name = excluded.profile_name,
-        license = excluded.license, api_only = excluded.api_only, frozen = excluded.frozen,
-        last_login_at = excluded.last_login_at, created_at = excluded.created_at
+        user_type = excluded.user_type, license = excluded.license, api_only = excluded.api_only,
+        frozen = excluded.frozen, last_login_at = excluded.last_login_at, created_at = excluded.created_at,
+        reclaimable = excluded.reclaimable
     `;
     // Deactivated (or removed) users hold no licence: they leave the table.
     await sql`

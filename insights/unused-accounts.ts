@@ -1,12 +1,51 @@
-import { z } from 'zod';
 import type { Sql } from '../platform/database';
+import type { CsvColumn } from './csv';
+import { CURSOR_TIME_FORMAT } from './auth-activity';
 import { loadIntegrationOptions } from './integration-settings';
-import { apiOnlyUserIds } from './user-classes';
 
 const DAY_MS = 86_400_000;
 
-export const unusedReasons = ['unused', 'never_logged_in', 'frozen_with_license'] as const;
+export const unusedReasons = ['unused', 'api_only_unused', 'never_logged_in', 'frozen_with_license'] as const;
 export type UnusedReason = (typeof unusedReasons)[number];
+
+/**
+ * Which licences can be reclaimed. User.UserType is "the category of user license"
+ * (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_user.htm);
+ * these categories hold no seat an admin could free by deactivating an idle user:
+ * - Guest: the Experience Cloud site guest user, which never logs in and cannot be deactivated;
+ * - AutomatedProcess: the platform's own user for flows and platform events (no licence);
+ * - CloudIntegrationUser: the Salesforce-managed integration users (Analytics, Data Cloud);
+ * - CsnOnly: Chatter Free and Chatter External, which cost nothing;
+ * - SelfService: the legacy Self-Service portal users, which hold no user licence.
+ * Every other value (Standard, PowerPartner, PowerCustomerSuccess, CustomerSuccess, CspLitePortal, and any
+ * value Salesforce adds later) is treated as a paid seat: a new category shows up in the report rather than
+ * hiding a licence. A null UserType (rows collected before the field was) counts as Standard.
+ */
+export const NON_RECLAIMABLE_USER_TYPES = [
+  'Guest',
+  'AutomatedProcess',
+  'CloudIntegrationUser',
+  'CsnOnly',
+  'SelfService',
+] as const;
+
+/**
+ * UserLicense.Name values with no per-user seat to reclaim
+ * (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_userlicense.htm):
+ * Chatter and guest licences (free), the Analytics Cloud integration users' licence (provisioned by
+ * Salesforce), and Salesforce Integration, the licence made for API-only integration users
+ * (https://help.salesforce.com/s/articleView?id=platform.integration_user.htm): an idle one frees no full seat,
+ * so it stays in `apiOnlyUsers` only. Experience Cloud login-based licences (the name ends in " Login":
+ * Customer Community Login, Partner Community Login…) are bought as monthly logins, not per member, so an
+ * idle holder costs nothing either; refreshUserLicenseActivity matches them by that suffix.
+ */
+export const FREE_LICENSES = [
+  'Salesforce Integration',
+  'Chatter Free',
+  'Chatter External',
+  'Guest User License',
+  'Analytics Cloud Integration User',
+] as const;
 
 export interface ReclaimableUser {
   userId: string;
@@ -14,10 +53,14 @@ export interface ReclaimableUser {
   name: string | null;
   license: string;
   profileName: string | null;
+  /** User.UserType (Standard, PowerPartner, CspLitePortal…); null when not collected. */
+  userType: string | null;
   /**
    * unused: no successful login for `days` (or none at all and created before that); never_logged_in: no
-   * successful login ever and created more than `days` ago (a subset of unused); frozen_with_license: frozen
-   * but still active, so still consuming a licence, whatever its last login.
+   * successful login ever and created more than `days` ago (a subset of unused); api_only_unused: an API-only
+   * integration user on a paid licence with no successful (API) login for `days`, i.e. a dead integration still
+   * holding a seat; frozen_with_license: frozen but still active, so still consuming a licence, whatever its
+   * last login. unused and never_logged_in are for people, api_only_unused for API-only users.
    */
   reasons: UnusedReason[];
   /** Latest successful login: LoginHistory where collected (as of the last recompute), else User.LastLoginDate. */
@@ -25,12 +68,25 @@ export interface ReclaimableUser {
   createdAt: string | null;
 }
 
+export const reclaimableUserColumns: CsvColumn<ReclaimableUser>[] = [
+  { header: 'user_id', value: (u) => u.userId },
+  { header: 'username', value: (u) => u.username },
+  { header: 'name', value: (u) => u.name },
+  { header: 'license', value: (u) => u.license },
+  { header: 'profile', value: (u) => u.profileName },
+  { header: 'user_type', value: (u) => u.userType },
+  { header: 'reasons', value: (u) => u.reasons },
+  { header: 'last_login_at', value: (u) => u.lastLoginAt },
+  { header: 'created_at', value: (u) => u.createdAt },
+];
+
 export interface LicenseUsage {
   license: string;
   totalLicenses: number | null;
   usedLicenses: number | null;
   unused: number;
   neverLoggedIn: number;
+  apiOnlyUnused: number;
   frozenWithLicense: number;
   reclaimable: number;
   monthlyPrice: number | null;
@@ -52,6 +108,7 @@ export interface UnusedAccountsReport {
   totals: {
     unused: number;
     neverLoggedIn: number;
+    apiOnlyUnused: number;
     frozenWithLicense: number;
     /** Users with at least one reason, each counted once: the licences that could be reclaimed. */
     reclaimable: number;
@@ -60,26 +117,49 @@ export interface UnusedAccountsReport {
   };
   licenses: LicenseUsage[];
   users: ReclaimableUser[];
-  /** True when `users` was cut at the requested limit (the totals always count everyone). */
+  /** True when more users follow this page (the totals always count everyone); `next` continues the list. */
   usersTruncated: boolean;
+  /** Where the next page of `users` starts; null on the last page. */
+  next: UnusedUserCursor | null;
   apiOnlyUsers: ApiOnlyUser[];
 }
 
-export const unusedAccountsQuerySchema = z.object({
-  days: z.coerce.number().int().min(1).max(3650).default(90),
-  limit: z.coerce.number().int().min(0).max(100_000).default(1000),
-});
+/** Position after the last user of a page, in the listed order (licence, last login nulls first, user id). */
+export interface UnusedUserCursor {
+  license: string;
+  /** Last successful login as PostgreSQL's microsecond UTC text; null for a user who never logged in. */
+  lastLoginAt: string | null;
+  userId: string;
+}
 
 const NO_LICENSE = '(no licence)';
 
 /**
- * Licence reclamation over active users holding a licence (inactive users hold none). API-only integration
- * users are listed apart: they authenticate as an app, so "no login" means something else for them.
+ * SQL condition: the row's `license` (UserLicense.Name) and `user_type` (User.UserType) name a seat that could
+ * be reclaimed. Both columns must be in scope unqualified (refreshUserLicenseActivity evaluates it once per
+ * user; the report reads the stored result).
+ */
+export function reclaimableLicence(sql: Sql) {
+  return sql`(
+    license is not null
+    and coalesce(user_type, 'Standard') <> all(${[...NON_RECLAIMABLE_USER_TYPES]}::text[])
+    and license <> all(${[...FREE_LICENSES]}::text[])
+    and license not like '% Login'
+  )`;
+}
+
+/**
+ * Licence reclamation over active users holding a reclaimable licence (inactive users hold none; see
+ * NON_RECLAIMABLE_USER_TYPES and FREE_LICENSES for the seats that cannot be reclaimed). API-only integration
+ * users are all listed in `apiOnlyUsers`; those on a paid licence with no successful login (their API
+ * logins are LoginHistory successes too) for `days` are reclaimable with their own reason, api_only_unused:
+ * a dead integration on a full licence is often the most expensive idle seat of an org.
  * "Last successful login" is the later of LoginHistory's last success and User.LastLoginDate, so users whose
  * last login predates the retained LoginHistory (about six months) fall back to LastLoginDate.
  *
  * Plan: user_license_activity (migrations/00005) holds, per active user, the licence, API-only class, frozen
- * flag and last successful login, resolved by recomputeFindings; the report is two index-only ranges of its
+ * flag, UserType, whether the licence is reclaimable (migrations/00011) and last successful login, resolved by
+ * recomputeFindings; the report is two index-only ranges of its
  * partial indexes (activity before the cutoff, frozen), with the display fields copied in, so sf_users is
  * not read at all. The cost grows with the reclaimable users, not the org or its logins.
  *
@@ -90,30 +170,42 @@ const NO_LICENSE = '(no licence)';
 export async function unusedAccounts(
   sql: Sql,
   integrationId: string,
-  { days, limit, asOf }: { days: number; limit: number; asOf: Date },
-  /**
-   * 'activity' (the API): user_license_activity, kept by recomputeFindings. 'source-tables': the same report
-   * from sf_users and user_login_rollups directly, the reference the tests compare the activity table with.
-   */
-  { source = 'activity' }: { source?: 'activity' | 'source-tables' } = {},
+  {
+    days,
+    limit,
+    asOf,
+    after,
+  }: {
+    days: number;
+    /** Users per page; null lists every reclaimable user (the CSV). */
+    limit: number | null;
+    asOf: Date;
+    after?: UnusedUserCursor;
+  },
+  /** Where the users come from: user_license_activity, kept by recomputeFindings (tests pass a reference). */
+  sources: UnusedAccountsSources = {
+    reclaimableUsers: reclaimableUsersQuery,
+    apiOnlyUsers: apiOnlyUsersQuery,
+  },
 ): Promise<UnusedAccountsReport> {
   const cutoff = new Date(asOf.getTime() - days * DAY_MS);
   const options = await loadIntegrationOptions(sql, integrationId);
   const prices = options?.licenseMonthlyPrices ?? {};
 
   const [[reclaimable], licenses, apiOnly] = await Promise.all([
-    source === 'activity'
-      ? reclaimableUsersQuery(sql, integrationId, cutoff, limit)
-      : reclaimableUsersFromSourceTables(sql, integrationId, cutoff, limit),
+    sources.reclaimableUsers(sql, integrationId, cutoff, limit, after),
     sql<{ name: string; total_licenses: number | null; used_licenses: number | null }[]>`
       select name, total_licenses, used_licenses from sf_user_licenses
       where integration_id = ${integrationId}
       order by name
     `,
-    source === 'activity'
-      ? apiOnlyUsersQuery(sql, integrationId)
-      : apiOnlyUsersFromSourceTables(sql, integrationId),
+    sources.apiOnlyUsers(sql, integrationId),
   ]);
+
+  const fetched = reclaimable?.users ?? [];
+  const more = limit !== null && fetched.length > limit;
+  const page = more ? fetched.slice(0, limit) : fetched;
+  const last = page.at(-1);
 
   const byLicense = new Map<string, LicenseUsage>();
   const usage = (license: string): LicenseUsage => {
@@ -126,6 +218,7 @@ export async function unusedAccounts(
         usedLicenses: null,
         unused: 0,
         neverLoggedIn: 0,
+        apiOnlyUnused: 0,
         frozenWithLicense: 0,
         reclaimable: 0,
         monthlyPrice: price ?? null,
@@ -144,6 +237,7 @@ export async function unusedAccounts(
     const entry = usage(row.license);
     entry.unused += row.unused;
     entry.neverLoggedIn += row.never_logged_in;
+    entry.apiOnlyUnused += row.api_only_unused;
     entry.frozenWithLicense += row.frozen_with_license;
     entry.reclaimable += row.reclaimable;
   }
@@ -162,6 +256,7 @@ export async function unusedAccounts(
     totals: {
       unused: sum(licenseList, (e) => e.unused),
       neverLoggedIn: sum(licenseList, (e) => e.neverLoggedIn),
+      apiOnlyUnused: sum(licenseList, (e) => e.apiOnlyUnused),
       frozenWithLicense: sum(licenseList, (e) => e.frozenWithLicense),
       reclaimable: sum(licenseList, (e) => e.reclaimable),
       estimatedMonthlySavings:
@@ -169,17 +264,20 @@ export async function unusedAccounts(
     },
     licenses: licenseList,
     // json_agg renders timestamptz as PostgreSQL text; normalise to ISO 8601 UTC like every other field.
-    users: (reclaimable?.users ?? []).map((row) => ({
+    users: page.map((row) => ({
       userId: row.user_id,
       username: row.username,
       name: row.name,
       license: row.license,
       profileName: row.profile_name,
+      userType: row.user_type,
       reasons: row.reasons,
       lastLoginAt: row.last_login_at ? new Date(row.last_login_at).toISOString() : null,
       createdAt: row.created_at ? new Date(row.created_at).toISOString() : null,
     })),
-    usersTruncated: (reclaimable?.total ?? 0) > limit,
+    usersTruncated: more,
+    next:
+      more && last ? { license: last.license, lastLoginAt: last.cursor_time, userId: last.user_id } : null,
     apiOnlyUsers: apiOnly.map((row) => ({
       userId: row.user_id,
       username: row.username,
@@ -191,11 +289,24 @@ export async function unusedAccounts(
   };
 }
 
-type ReclaimableRow = {
+/** The two statements behind the report's user lists. */
+export interface UnusedAccountsSources {
+  reclaimableUsers: (
+    sql: Sql,
+    integrationId: string,
+    cutoff: Date,
+    limit: number | null,
+    after?: UnusedUserCursor,
+  ) => Promise<ReclaimableRow[]>;
+  apiOnlyUsers: (sql: Sql, integrationId: string) => Promise<ApiOnlyRow[]>;
+}
+
+export type ReclaimableRow = {
   counts: {
     license: string;
     unused: number;
     never_logged_in: number;
+    api_only_unused: number;
     frozen_with_license: number;
     reclaimable: number;
   }[];
@@ -205,14 +316,15 @@ type ReclaimableRow = {
     name: string | null;
     license: string;
     profile_name: string | null;
+    user_type: string | null;
     reasons: UnusedReason[];
     last_login_at: string | null;
+    cursor_time: string | null;
     created_at: string | null;
   }[];
-  total: number;
 };
 
-type ApiOnlyRow = {
+export type ApiOnlyRow = {
   user_id: string;
   username: string;
   name: string | null;
@@ -220,6 +332,22 @@ type ApiOnlyRow = {
   profile_name: string | null;
   last_login_at: Date | null;
 };
+
+/**
+ * Keyset condition for the page after `after` in (license, last_login_at nulls first, user_id) order. The row
+ * comparison covers a cursor with a last login: a null last_login_at in the same licence compares as null
+ * (excluded), which is right since nulls sort first; a never-logged-in cursor continues with the remaining
+ * never-logged-in users of its licence, then every user of that licence who did log in.
+ */
+export function afterReclaimableUser(sql: Sql, after: UnusedUserCursor | undefined) {
+  if (!after) return sql``;
+  if (after.lastLoginAt === null) {
+    return sql`and (license > ${after.license} or (license = ${after.license}
+      and (last_login_at is not null or user_id > ${after.userId})))`;
+  }
+  return sql`and (license, last_login_at, user_id) >
+    (${after.license}::text, ${after.lastLoginAt}::text::timestamptz, ${after.userId}::text)`;
+}
 
 function sum<T>(items: T[], pick: (item: T) => number): number {
   return items.reduce((total, item) => total + pick(item), 0);
@@ -229,149 +357,39 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-/** Reference for reclaimableUsersQuery: the same rows from sf_users and user_login_rollups (tests only). */
-export function reclaimableUsersFromSourceTables(
+/**
+ * Active users on a reclaimable licence (see NON_RECLAIMABLE_USER_TYPES, FREE_LICENSES) with at least one
+ * reason; API-only users among them get api_only_unused instead of unused/never_logged_in (exported for the
+ * benchmark's EXPLAIN).
+ */
+export function reclaimableUsersQuery(
   sql: Sql,
   integrationId: string,
   cutoff: Date,
-  limit: number,
+  limit: number | null,
+  after?: UnusedUserCursor,
 ) {
-  return sql<ReclaimableRow[]>`
-    -- The few API-only permission sets, once (see user-classes.ts for the definition): candidates are checked
-    -- against the profile ids inline and against the assignees of those sets with one hash anti-join.
-    with api_sets as materialized (
-      select coalesce(array_agg(id), '{}') as ids,
-        coalesce(array_agg(profile_id) filter (where is_owned_by_profile), '{}') as profile_ids
-      from sf_permission_sets
-      where integration_id = ${integrationId} and api_user_only
-    ),
-    api_assignees as materialized (
-      select assignee_id from sf_permission_set_assignments
-      where integration_id = ${integrationId}
-        and permission_set_id = any((select ids from api_sets)::text[])
-    ),
-    frozen as materialized (
-      select user_id from sf_user_logins where integration_id = ${integrationId} and is_frozen
-    ),
-    -- One bitmap scan of sf_users: the LastLoginDate indexes (old or empty) OR the primary key for the
-    -- frozen ids, so no union has to de-duplicate wide rows.
-    candidates as (
-      select u.id, u.username, u.name, u.user_license_id, u.user_license_name, u.profile_id, u.profile_name,
-        u.created_at, u.last_login_at
-      from sf_users u
-      where u.integration_id = ${integrationId} and u.is_active
-        and (
-          u.last_login_at is null or u.last_login_at < ${cutoff}
-          or u.id = any(array(select user_id from frozen))
-        )
-    ),
-    -- Materialized so the rollup probe runs once per candidate, not once per use of last_login_at.
-    classified as materialized (
-      select
-        u.id as user_id, u.username, u.name, coalesce(l.name, u.user_license_name) as license,
-        u.profile_name, u.created_at,
-        -- The last success per user is kept by recomputeFindings (user_login_rollups): one primary-key
-        -- probe into a narrow table per candidate instead of a walk of LoginHistory's success index.
-        greatest(
-          (
-            select r.last_success_at from user_login_rollups r
-            where r.integration_id = ${integrationId} and r.user_id = u.id
-          ),
-          u.last_login_at
-        ) as last_login_at,
-        f.user_id is not null as frozen
-      from candidates u
-      left join sf_user_licenses l on l.integration_id = ${integrationId} and l.id = u.user_license_id
-      left join (select distinct user_id from frozen) f on f.user_id = u.id
-      left join (select distinct assignee_id from api_assignees) a on a.assignee_id = u.id
-      -- No licence (the Automated Process user has none): nothing to reclaim.
-      where a.assignee_id is null
-        and not coalesce(u.profile_id = any((select profile_ids from api_sets)::text[]), false)
-        and coalesce(l.name, u.user_license_name) is not null
-        and coalesce(l.name, u.user_license_name) <> 'Salesforce Integration'
-    )
-    ,
-    reclaimable as (
-      select user_id, username, name, license, profile_name, last_login_at, created_at,
-        array_remove(array[
-          case when coalesce(last_login_at, created_at) < ${cutoff} then 'unused' end,
-          case when last_login_at is null and created_at < ${cutoff} then 'never_logged_in' end,
-          case when frozen then 'frozen_with_license' end
-        ], null) as reasons
-      from classified
-      where frozen or coalesce(last_login_at, created_at) < ${cutoff}
-    )
-    -- Counts per licence and only the first page of users leave the database: the report's cost is the
-    -- per-candidate probes, not shipping every reclaimable user to Node.
-    select
-      (select coalesce(json_agg(c), '[]') from (
-        select license,
-          count(*) filter (where 'unused' = any(reasons))::int as unused,
-          count(*) filter (where 'never_logged_in' = any(reasons))::int as never_logged_in,
-          count(*) filter (where 'frozen_with_license' = any(reasons))::int as frozen_with_license,
-          count(*)::int as reclaimable
-        from reclaimable group by license
-      ) c) as counts,
-      (select coalesce(json_agg(r), '[]') from (
-        select user_id, username, name, license, profile_name, reasons, last_login_at, created_at
-        from reclaimable
-        order by license, last_login_at nulls first, user_id
-        limit ${limit}
-      ) r) as users,
-      (select count(*)::int from reclaimable) as total
-  `;
-}
-
-/** Reference for apiOnlyUsersQuery from sf_users and user_login_rollups (tests only). */
-export function apiOnlyUsersFromSourceTables(sql: Sql, integrationId: string) {
-  return sql<ApiOnlyRow[]>`
-    with api_only as materialized (${apiOnlyUserIds(sql, integrationId)})
-    -- Primary-key probes per API-only user (a few per cent of the org) into sf_users and the rollup; a
-    -- correlated subquery keeps the planner from hashing the whole of both tables.
-    select u.id as user_id, u.username, u.name, coalesce(l.name, u.user_license_name) as license,
-      u.profile_name,
-      greatest(
-        (
-          select r.last_success_at from user_login_rollups r
-          where r.integration_id = ${integrationId} and r.user_id = u.id
-        ),
-        u.last_login_at
-      ) as last_login_at
-    from api_only a
-    cross join lateral (
-      select * from sf_users u
-      where u.integration_id = ${integrationId} and u.id = a.user_id and u.is_active
-      offset 0
-    ) u
-    left join sf_user_licenses l on l.integration_id = u.integration_id and l.id = u.user_license_id
-    order by u.username
-  `;
-}
-
-/** Active, licensed, non-API-only users with at least one reason (exported for the benchmark's EXPLAIN). */
-export function reclaimableUsersQuery(sql: Sql, integrationId: string, cutoff: Date, limit: number) {
   return sql<ReclaimableRow[]>`
     -- Counts: two index-only ranges of the partial indexes (activity before the cutoff; frozen users not in
     -- the first range), hash-aggregated per licence. No wide rows are materialised.
     with counts as materialized (
       select license,
-        count(*) filter (where unused)::int as unused,
+        count(*) filter (where unused and not api_only)::int as unused,
         count(*) filter (where never_logged_in)::int as never_logged_in,
+        count(*) filter (where unused and api_only)::int as api_only_unused,
         count(*) filter (where frozen)::int as frozen_with_license,
         count(*)::int as reclaimable
       from (
-        select license, true as unused, last_login_at is null and created_at < ${cutoff} as never_logged_in, frozen
+        select license, api_only, true as unused,
+          not api_only and last_login_at is null and created_at < ${cutoff} as never_logged_in, frozen
         from user_license_activity
-        where integration_id = ${integrationId} and not api_only and license is not null
-          and activity_at < ${cutoff}
+        where integration_id = ${integrationId} and reclaimable and activity_at < ${cutoff}
         union all
-        select license, false, last_login_at is null and created_at < ${cutoff}, true
+        select license, api_only, false, not api_only and last_login_at is null and created_at < ${cutoff}, true
         from user_license_activity
-        where integration_id = ${integrationId} and frozen and not api_only and license is not null
+        where integration_id = ${integrationId} and frozen and reclaimable
           and (activity_at is null or activity_at >= ${cutoff})
       ) x
-      -- Always API-only (user-classes.ts); kept for licence tables where UserLicenseName disagrees.
-      where license <> 'Salesforce Integration'
       group by license
     )
     select
@@ -379,20 +397,22 @@ export function reclaimableUsersQuery(sql: Sql, integrationId: string, cutoff: D
       -- The page: user_license_activity_page is already in the listed order, so the scan stops after
       -- page size of reclaimable users.
       (select coalesce(json_agg(r), '[]') from (
-        select user_id, username, name, license, profile_name,
+        select user_id, username, name, license, profile_name, user_type,
           array_remove(array[
-            case when activity_at < ${cutoff} then 'unused' end,
-            case when last_login_at is null and created_at < ${cutoff} then 'never_logged_in' end,
+            case when activity_at < ${cutoff} and not api_only then 'unused' end,
+            case when activity_at < ${cutoff} and api_only then 'api_only_unused' end,
+            case when not api_only and last_login_at is null and created_at < ${cutoff} then 'never_logged_in' end,
             case when frozen then 'frozen_with_license' end
           ], null) as reasons,
-          last_login_at, created_at
+          last_login_at, created_at,
+          to_char(last_login_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
         from user_license_activity
-        where integration_id = ${integrationId} and not api_only and license is not null
-          and license <> 'Salesforce Integration' and (activity_at < ${cutoff} or frozen)
+        where integration_id = ${integrationId} and reclaimable and (activity_at < ${cutoff} or frozen)
+          ${afterReclaimableUser(sql, after)}
         order by license, last_login_at nulls first, user_id
-        limit ${limit}
-      ) r) as users,
-      (select coalesce(sum(reclaimable), 0)::int from counts) as total
+        -- One more than the page tells whether another page follows; null (the CSV) lists everyone.
+        limit ${limit === null ? null : limit + 1}
+      ) r) as users
   `;
 }
 

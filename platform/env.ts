@@ -1,3 +1,4 @@
+import type { LocalSalesforceUrls } from './salesforce-url';
 import { z } from 'zod';
 
 /**
@@ -78,6 +79,15 @@ export const environmentSchema = z.object({
     .optional(),
 
   ALLOW_LOCAL_SALESFORCE_URLS: booleanFlag.default(false),
+  /**
+   * With ALLOW_LOCAL_SALESFORCE_URLS, the only loopback ports a local URL may name (comma-separated). Unset: any
+   * port, for test harnesses; `npm start` sets its simulator's port.
+   */
+  LOCAL_SALESFORCE_PORTS: z
+    .string()
+    .regex(/^\d{1,5}(,\d{1,5})*$/, 'must be a comma-separated list of ports, e.g. 4010 or 4010,4011')
+    .transform((v) => v.split(',').map(Number))
+    .optional(),
   /** Whether this worker keeps the reconciler schedule (restores lost workflows every 10 minutes). */
   RECONCILER_ENABLED: booleanFlag.default(true),
   /** Interactive activity slots (Test Connectivity, run bookkeeping, schedules) per worker process. */
@@ -101,11 +111,22 @@ export type Environment = z.infer<typeof environmentSchema>;
  * "off", the safe side. For components that must agree with the API on local mode without taking the whole
  * environment (the Salesforce client factory's default).
  */
-export function localSalesforceUrlsAllowed(source: Record<string, string | undefined>): boolean {
+export function localSalesforceUrlsAllowed(source: Record<string, string | undefined>): LocalSalesforceUrls {
   const parsed = environmentSchema.shape.ALLOW_LOCAL_SALESFORCE_URLS.safeParse(
     source.ALLOW_LOCAL_SALESFORCE_URLS || undefined,
   );
-  return parsed.success && parsed.data;
+  if (!parsed.success || !parsed.data) return false;
+  const ports = environmentSchema.shape.LOCAL_SALESFORCE_PORTS.safeParse(
+    source.LOCAL_SALESFORCE_PORTS || undefined,
+  );
+  // A port list that does not parse narrows to nothing rather than widening to every port.
+  if (!ports.success) return [];
+  return ports.data ?? true;
+}
+
+/** The local-mode policy of a parsed environment (see LocalSalesforceUrls). */
+export function localSalesforceUrls(env: Environment): LocalSalesforceUrls {
+  return env.ALLOW_LOCAL_SALESFORCE_URLS && (env.LOCAL_SALESFORCE_PORTS ?? true);
 }
 
 export class ConfigurationError extends Error {

@@ -5,7 +5,7 @@ import { detectionOverridesSchema } from './detection-thresholds';
  * ICU accepts zone names in any case and some aliases ("europe/paris"); Temporal Server's Go time-zone database
  * is case-sensitive. The canonical name is what gets stored, so the daily schedule never gets a name it refuses.
  */
-function canonicalTimeZone(value: string): string {
+export function canonicalTimeZone(value: string): string {
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
   } catch {
@@ -13,7 +13,7 @@ function canonicalTimeZone(value: string): string {
   }
 }
 
-function isTimeZone(value: string): boolean {
+export function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
     return true;

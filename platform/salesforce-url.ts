@@ -11,6 +11,13 @@
  */
 export type SalesforceUrlCheck = { ok: true; url: string } | { ok: false; reason: string };
 
+/**
+ * Local simulator mode: off (production), on for the listed loopback ports only (what `npm start` sets for its
+ * demo simulator, so a form field cannot point the worker at another local service such as Redis on :6379),
+ * or on for any loopback port (test harnesses that start simulators on ephemeral ports).
+ */
+export type LocalSalesforceUrls = boolean | readonly number[];
+
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 // One label, an optional partition, then one of the three My Domain suffixes; nothing else.
 const PARTITION = '(?:sandbox|develop|scratch|demo|patch|trailblaze)';
@@ -26,7 +33,7 @@ const MY_DOMAIN_HELP =
 
 export function checkSalesforceUrl(
   input: string,
-  { allowLocal }: { allowLocal: boolean },
+  { allowLocal }: { allowLocal: LocalSalesforceUrls },
 ): SalesforceUrlCheck {
   const raw = input.trim();
   let url: URL;
@@ -46,6 +53,13 @@ export function checkSalesforceUrl(
   if (allowLocal && LOCAL_HOSTS.has(host) && (url.protocol === 'http:' || url.protocol === 'https:')) {
     if (!SIMULATOR_PATH.test(url.pathname)) {
       return { ok: false, reason: 'Local simulator URLs look like http://127.0.0.1:<port>/orgs/<key>' };
+    }
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    if (Array.isArray(allowLocal) && !allowLocal.includes(port)) {
+      return {
+        ok: false,
+        reason: `Local URLs are accepted only on the simulator's port (${allowLocal.join(', ')}); add the port to LOCAL_SALESFORCE_PORTS to allow another`,
+      };
     }
     return {
       ok: true,

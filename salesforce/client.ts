@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { localSalesforceUrlsAllowed } from '../platform/env';
+import type { LocalSalesforceUrls } from '../platform/salesforce-url';
 import type { LookupFunction } from './address-guard';
 import { InvalidQueryLocatorError, SalesforceTransientError } from './errors';
 import { DispatcherPool, describe, header, send, type HttpResponse } from './http';
@@ -76,7 +77,7 @@ export interface SalesforceClientFactoryOptions {
    * the same validated variable the API reads, so a worker and an API started from one environment agree and
    * a worker that was not told stays strict unless the operator opted in.
    */
-  allowLocalUrls?: boolean;
+  allowLocalUrls?: LocalSalesforceUrls;
   /** Name resolution for the connect-time address check (tests stand in for DNS); the system resolver otherwise. */
   resolve?: LookupFunction;
   /** Counts calls, errors and org usage for the worker's /metrics. */
@@ -112,7 +113,7 @@ export function createSalesforceClientFactory({
   metrics = noMetrics,
 }: SalesforceClientFactoryOptions = {}): ClosableSalesforceClientFactory {
   const pool = new DispatcherPool(dispatcher, {
-    allowPrivateAddresses: allowLocalUrls,
+    allowPrivateAddresses: allowLocalUrls !== false,
     ...(resolve ? { resolve } : {}),
   });
   // The latest usage per integration outlives one activity, so back-to-back objects of a run can reuse a
@@ -154,7 +155,7 @@ interface ClientContext {
   /** The latest /limits read per integration (start time on `now`), for callers that accept a shared one. */
   limitsReads: Map<string, LimitsRead>;
   now: () => Date;
-  allowLocalUrls: boolean;
+  allowLocalUrls: LocalSalesforceUrls;
   metrics: SalesforceMetrics;
 }
 
@@ -334,15 +335,17 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
         ((options.shareKey !== undefined && last.shareKey === options.shareKey) ||
           (options.sharedWithinMs !== undefined && Math.abs(now - last.startedAt) <= options.sharedWithinMs))
       )
-        return last.read;
-      const read = readLimits(signal);
+        return untilAborted(last.read, signal);
+      // Shared with callers that come later, so bounded by the request timeout only: one caller's cancellation
+      // (a stopped segment) must not fail the read the others wait on. Each caller still stops on its own signal.
+      const read = readLimits(undefined);
       const entry = { startedAt: now, shareKey: options.shareKey, read };
       ctx.limitsReads.set(id, entry);
       // A failed read is never shared after the fact: the next caller tries again.
       read.catch(() => {
         if (ctx.limitsReads.get(id) === entry) ctx.limitsReads.delete(id);
       });
-      return read;
+      return untilAborted(read, signal);
     },
   };
 
@@ -369,6 +372,26 @@ function createClient(connection: SalesforceConnection, ctx: ClientContext): Sal
     setUsage(usage);
     return usage;
   }
+}
+
+/** `work`, or its caller's cancellation first: the work itself goes on for whoever else awaits it. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }
 
 export type { SalesforceToken };

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { checkSalesforceUrl } from '../platform/salesforce-url';
+import { checkSalesforceUrl, type LocalSalesforceUrls } from '../platform/salesforce-url';
 import { SalesforceSetupError, SalesforceTransientError } from './errors';
 import { send } from './http';
 import { tokenErrorSchema, tokenResponseSchema } from './schemas';
@@ -24,7 +24,7 @@ const APP_PATH = 'Setup → App Manager → (your connected app) → Manage';
 export interface MintOptions {
   timeoutMs: number;
   /** Local simulator mode (ALLOW_LOCAL_SALESFORCE_URLS): the same switch the API's URL guard uses. */
-  allowLocal: boolean;
+  allowLocal: LocalSalesforceUrls;
   signal?: AbortSignal;
 }
 
@@ -32,7 +32,7 @@ export interface MintOptions {
  * The stored org URL, re-checked in the worker right before the consumer secret is POSTed to it: a row
  * written while local mode was on, or by anyone with database access, must not send the secret elsewhere.
  */
-export function checkedOrgUrl(salesforceUrl: string, allowLocal: boolean): string {
+export function checkedOrgUrl(salesforceUrl: string, allowLocal: LocalSalesforceUrls): string {
   const check = checkSalesforceUrl(salesforceUrl, { allowLocal });
   if (check.ok) return check.url;
   throw new SalesforceSetupError(
@@ -48,10 +48,10 @@ export function checkedOrgUrl(salesforceUrl: string, allowLocal: boolean): strin
  * first). In local mode it must also stay on the stored URL's origin, so a local token endpoint cannot point
  * the worker at another local service.
  */
-function checkedInstanceUrl(instanceUrl: string, orgUrl: string, allowLocal: boolean): string {
+function checkedInstanceUrl(instanceUrl: string, orgUrl: string, allowLocal: LocalSalesforceUrls): string {
   const check = checkSalesforceUrl(instanceUrl, { allowLocal });
   const sameOriginInLocalMode =
-    check.ok && (!allowLocal || new URL(check.url).origin === new URL(orgUrl).origin);
+    check.ok && (allowLocal === false || new URL(check.url).origin === new URL(orgUrl).origin);
   if (check.ok && sameOriginInLocalMode) return check.url;
   throw new SalesforceSetupError(
     'URL_REFUSED',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../platform/database';
 import type { SecretBox } from '../platform/secrets';
-import type { IntegrationState } from '../workflows/definitions';
+import type { IntegrationState, IntegrationStatus } from '../workflows/definitions';
 
 /**
  * One row of `integrations` (migrations 00001, 00004, 00007), the only description of that table in
@@ -34,6 +34,12 @@ export interface IntegrationRow {
   disconnected_at: Date | null;
   /** Logins up to here have been through a successful findings recompute (00004). */
   findings_through: Date | null;
+  /** Set by DELETE …?purge=true (00010): the integration is gone for its tenant, its rows go in the background. */
+  purge_requested_at: Date | null;
+  /** The workflow's status answer, written by the workflow when it changes (00013, mirrorStatus). */
+  status_mirror: IntegrationStatus | null;
+  status_mirrored_at: Date | null;
+  status_mirror_seq: number | null;
 }
 
 export type StoredTestResult = { ok?: boolean; code?: string; message?: string; fix?: string } & Record<

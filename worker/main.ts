@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEnvironmentOrExit } from '../platform/env';
+import { loadEnvironmentOrExit, localSalesforceUrls } from '../platform/env';
 import { createSql } from '../platform/database';
 import { createLogger } from '../platform/logger';
 import { survivePostgresClosedSocketWrites } from '../platform/postgres-crash-guard';
@@ -65,7 +65,7 @@ const secrets = await openSecretBoxOrExit(env, sql, logger);
 const temporal = await connectClient(settings);
 const connection = await connectWorkerConnection(settings);
 const salesforce = createSalesforceClientFactory({
-  allowLocalUrls: env.ALLOW_LOCAL_SALESFORCE_URLS,
+  allowLocalUrls: localSalesforceUrls(env),
   metrics,
 });
 // The compiled worker (npm run build) loads the prebuilt bundle; under tsx the workflows are bundled now, in a

@@ -94,9 +94,9 @@ export const connectivity = proxyActivities<Pick<Activities, 'testConnectivity'>
 });
 
 /**
- * Copies the workflow's state into `integrations.state` for listings; a local activity costs one marker event,
- * not three.
+ * Copies of the workflow's own facts into PostgreSQL: the state for listings, the status answer for the status
+ * page. A local activity costs one marker event, not three.
  */
-export const { recordIntegrationState } = proxyLocalActivities<Pick<Activities, 'recordIntegrationState'>>({
-  startToCloseTimeout: '30 seconds',
-});
+export const { recordIntegrationState, recordIntegrationStatus } = proxyLocalActivities<
+  Pick<Activities, 'recordIntegrationState' | 'recordIntegrationStatus'>
+>({ startToCloseTimeout: '30 seconds' });

@@ -261,7 +261,13 @@ export const workflowTypes = {
   collectionRun: 'collectionRunWorkflow',
   scheduledCollection: 'scheduledCollectionWorkflow',
   reconciler: 'reconcilerWorkflow',
+  purge: 'purgeIntegrationWorkflow',
 } as const;
+
+/** One purge per integration: a repeated purge request or the reconciler joins the running one. */
+export function purgeWorkflowId(integrationId: string): string {
+  return `purge-${integrationId}`;
+}
 
 export function integrationWorkflowId(integrationId: string): string {
   return `integration-${integrationId}`;
@@ -269,4 +275,16 @@ export function integrationWorkflowId(integrationId: string): string {
 
 export function dailyScheduleId(integrationId: string): string {
   return `integration-${integrationId}-daily`;
+}
+
+/**
+ * The task-queue priority an integration workflow is started with: its tenant as fairness key. Its activities,
+ * its collection runs (child workflows) and their slices inherit it, and continue-as-new keeps it, so when the
+ * collection queue has a backlog Temporal dispatches slices round-robin across tenants instead of first come,
+ * first served: a tenant with many orgs collecting at once cannot hold every worker slot while another tenant's
+ * single org waits (https://docs.temporal.io/develop/task-queue-priority-fairness; the server needs
+ * `matching.enableFairness`, see README).
+ */
+export function tenantFairness(tenantId: string): { fairnessKey: string } {
+  return { fairnessKey: `tenant:${tenantId}`.slice(0, 64) };
 }

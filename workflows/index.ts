@@ -2,3 +2,4 @@
 export { integrationWorkflow } from './integration';
 export { collectionRunWorkflow } from './collection-run';
 export { scheduledCollectionWorkflow, reconcilerWorkflow } from './scheduled';
+export { purgeIntegrationWorkflow } from './purge';

@@ -27,6 +27,7 @@ import { PagePermits } from './page-budget';
 import { allSegmentsFinished, dropSegments, loadSegment, saveSegment, segmentedProgress } from './segments';
 import { startingPosition, type CollectionHeartbeat } from './pass-start';
 import { atThreshold, quotaResumeAt } from './quota';
+import { RunCallLedger } from './run-budget';
 
 export interface CollectObjectInput {
   integrationId: string;
@@ -128,8 +129,7 @@ export async function collectObject(
   const threshold = options.quotaThresholdPercent;
   // The run's calls as last recorded (every attempt and parallel segment), plus this attempt's unsaved ones.
   let runCalls = run.apiCalls;
-  let savedCalls = 0;
-  const unsavedCalls = () => client.callsMade - savedCalls;
+  const ledger = new RunCallLedger(runId, options.runBudgetCalls, () => client.callsMade);
   const progressOf = (p: Position, finishedAt: string | null): ObjectProgress => ({
     pages: p.pages,
     records: p.records,
@@ -142,7 +142,7 @@ export async function collectObject(
     reason: 'daily_threshold' | 'run_budget',
     usage: ApiUsage | null,
   ): Promise<CollectObjectResult> => {
-    const calls = unsavedCalls();
+    const calls = ledger.closeOut();
     await deps.sql.begin(async (tx) => {
       await store.save(tx, position, false);
       runCalls = await recordRunProgress(
@@ -153,7 +153,6 @@ export async function collectObject(
         calls,
       );
     });
-    savedCalls += calls;
     deps.metrics?.quotaPaused(reason);
     const runApiCalls = runCalls;
     const collectedPages = position.pages - start.position.pages;
@@ -201,25 +200,38 @@ export async function collectObject(
     reason: 'daily_threshold' | 'run_budget';
     usage: ApiUsage | null;
   } | null> => {
-    if (options.runBudgetCalls !== null && runCalls + unsavedCalls() >= options.runBudgetCalls) {
-      return { reason: 'run_budget', usage: client.lastUsage };
-    }
-    let usage = client.lastUsage;
-    if (recheck) {
-      // A re-check after a wake-up reads anew, once for every parallel segment woken by the same wake-up.
-      const read = await client.limits(signal, input.recheckKey ? { shareKey: input.recheckKey } : {});
-      // A shared read may be older than what other segments' pages have reported since: judge the newest.
-      usage = client.lastUsage ?? read;
-      recheck = false;
-    } else if (!usage || Math.abs(deps.now().getTime() - Date.parse(usage.observedAt)) > USAGE_FRESH_MS) {
-      // Parallel segments of the org refreshing a stale figure at the same moment share one /limits read.
-      const read = await client.limits(signal, { sharedWithinMs: SHARED_LIMITS_READ_MS });
-      usage = client.lastUsage ?? read;
+    // Every call is booked against the run budget before it is made (RunCallLedger), /limits reads included.
+    const book = async () => {
+      const booking = await ledger.reserve(deps.sql);
+      if (booking.runCalls !== null) runCalls = booking.runCalls;
+      return booking.allowed;
+    };
+    if (!(await book())) return { reason: 'run_budget', usage: client.lastUsage };
+    const known = client.lastUsage;
+    let usage: ApiUsage;
+    if (recheck || !known || Math.abs(deps.now().getTime() - Date.parse(known.observedAt)) > USAGE_FRESH_MS) {
+      // The /limits read spends the booking (unless a shared read made the call); the page needs its own.
+      usage = await readUsage();
+      if (!(await book())) return { reason: 'run_budget', usage: client.lastUsage };
+    } else {
+      usage = known;
     }
     // Calls other segments of this org have in flight from this worker are spent already, whatever the last
     // figure says: counting them keeps parallel segments from passing the threshold together.
     const committed = { used: usage.used + client.callsInFlight, max: usage.max };
     return atThreshold(committed, threshold) ? { reason: 'daily_threshold', usage } : null;
+  };
+  const readUsage = async (): Promise<ApiUsage> => {
+    if (recheck) {
+      // A re-check after a wake-up reads anew, once for every parallel segment woken by the same wake-up.
+      const read = await client.limits(signal, input.recheckKey ? { shareKey: input.recheckKey } : {});
+      recheck = false;
+      // A shared read may be older than what other segments' pages have reported since: judge the newest.
+      return client.lastUsage ?? read;
+    }
+    // Parallel segments of the org refreshing a stale figure at the same moment share one /limits read.
+    const read = await client.limits(signal, { sharedWithinMs: SHARED_LIMITS_READ_MS });
+    return client.lastUsage ?? read;
   };
   // The next page is requested while the current one is written, so Salesforce and PostgreSQL work at the
   // same time; at most two pages are in memory, and the guard still runs before every request.
@@ -272,18 +284,18 @@ export async function collectObject(
         request.catch(() => {});
         prefetched = { from: next, page: request };
       }
-      const calls = unsavedCalls();
+      const calls = ledger.unbooked();
       const finishedAt = page.done ? deps.now().toISOString() : null;
       let passDone = false;
       await deps.sql.begin(async (tx) => {
         if (rows.length > 0) await spec.upsert(tx, integrationId, runId, rows);
         passDone = page.done ? await store.finish(tx, next) : (await store.save(tx, next, false), false);
         const progress = await store.progress(tx, progressOf(next, passDone ? finishedAt : null));
-        runCalls = await recordRunProgress(tx, runId, object, progress, calls);
+        runCalls = await recordRunProgress(tx, runId, object, progress, calls.add);
         if (passDone) await store.close(tx);
       });
       permits.giveBack();
-      savedCalls += calls;
+      ledger.booked(calls);
       deps.metrics?.pageWritten(object, rows.length);
       position = next;
       beat = {
@@ -322,7 +334,7 @@ export async function collectObject(
       });
     }
     // Keep the run's spend accurate across retries, so the run budget counts calls of failed attempts too.
-    await recordRunCalls(deps.sql, runId, unsavedCalls()).catch((e: unknown) =>
+    await recordRunCalls(deps.sql, runId, ledger.closeOut()).catch((e: unknown) =>
       log.warn('could not record API calls of a failed attempt', { error: e }),
     );
     if (!signal.aborted) log.warn('collection attempt failed', { error, pages: position.pages });
@@ -347,6 +359,12 @@ export async function collectObject(
   } finally {
     clearInterval(keepAlive);
     permits.giveBackAll();
+    // A booking left unspent (a prefetch that did not happen) goes back to the run's budget.
+    const left = ledger.closeOut();
+    if (left !== 0)
+      await recordRunCalls(deps.sql, runId, left).catch((e: unknown) =>
+        log.warn('could not give back unspent API call bookings', { error: e }),
+      );
   }
 }
 

@@ -116,6 +116,7 @@ export async function recordRunProgress(
 }
 
 export async function recordRunCalls(sql: SqlHandle, runId: string, newCalls: number): Promise<void> {
-  if (newCalls <= 0) return;
+  // Negative: bookings made against the run budget and never spent are given back (run-budget.ts).
+  if (newCalls === 0) return;
   await sql`update collection_runs set api_calls = api_calls + ${newCalls} where id = ${runId}`;
 }

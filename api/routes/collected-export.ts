@@ -1,7 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { escapeCsvField } from '../../insights/csv';
-import { selectLogins, selectUsers, toLogin, toUser } from '../collected-queries';
+import { findingKinds, findingSeverities, findingStatuses } from '../../insights/finding-kinds';
+import { findingColumns, toFinding, type Finding } from '../../insights/findings';
+import { selectFindings, selectLogins, selectUsers, toLogin, toUser } from '../collected-queries';
 import type { ApiEnv } from '../context';
 import type { ApiDependencies } from '../dependencies';
 import { ApiError } from '../errors';
@@ -35,7 +37,12 @@ function columnsOf(schema: z.ZodObject): string[][] {
   );
 }
 
-function csvEncoder(schema: z.ZodObject) {
+interface CsvEncoder<T> {
+  header: string;
+  row(record: T): string;
+}
+
+function csvEncoder(schema: z.ZodObject): CsvEncoder<Record<string, unknown>> {
   const columns = columnsOf(schema);
   return {
     header: columns.map((path) => escapeCsvField(path.join('.'))).join(',') + '\r\n',
@@ -49,6 +56,20 @@ function csvEncoder(schema: z.ZodObject) {
         .join(',') + '\r\n',
   };
 }
+
+/** The findings listing's own CSV columns (`GET …/findings?format=csv`), so both CSVs read the same. */
+const findingCsv: CsvEncoder<Finding> = {
+  header: findingColumns.map((column) => escapeCsvField(column.header)).join(',') + '\r\n',
+  row: (finding) => findingColumns.map((column) => escapeCsvField(column.value(finding))).join(',') + '\r\n',
+};
+
+/** The filters of `GET …/findings`, without its paging. */
+const FindingExportQuery = z.object({
+  kind: z.enum(findingKinds).optional(),
+  severity: z.enum(findingSeverities).optional(),
+  status: z.enum(findingStatuses).optional(),
+  format: FormatQuery,
+});
 
 /**
  * Bounds the exports one API process streams at once: each holds a pooled PostgreSQL connection for its whole
@@ -132,7 +153,7 @@ async function streamRows<R>(
 }
 
 /**
- * Streaming exports of the collected users and login history: every row matching the listing's filters in the
+ * Streaming exports of the collected users, login history and findings: every row matching the listing's filters in the
  * listing's order, as NDJSON or CSV, in one request (one token of the rate limit) with memory independent of
  * the row count.
  */
@@ -154,13 +175,13 @@ export function collectedExportRoutes(deps: ApiDependencies) {
     ...errorResponses(404),
   });
 
-  const respond = async <R, T extends Record<string, unknown>>(
+  const respond = async <R, T>(
     c: Context<ApiEnv>,
     format: 'ndjson' | 'csv',
     name: string,
     query: { cursor(rows: number): AsyncIterable<R[]> },
     toJson: (row: R) => T,
-    csv: ReturnType<typeof csvEncoder>,
+    csv: CsvEncoder<T>,
   ) => {
     const release = slots.acquire();
     const body = await streamRows(
@@ -231,6 +252,33 @@ export function collectedExportRoutes(deps: ApiDependencies) {
         selectLogins(sql, integration.id, filter),
         toLogin,
         loginCsv,
+      ) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/findings/export',
+      tags: ['Identity insights'],
+      summary: 'Export findings',
+      description:
+        'Every finding matching the filters of `GET …/findings` (kind, severity, status), newest incident first, ' +
+        "streamed as NDJSON (the listing's shape) or CSV (the listing's CSV columns).",
+      security: bearerSecurity,
+      request: { params: IntegrationIdParams, query: FindingExportQuery },
+      responses: exportResponses('finding'),
+    }),
+    async (c) => {
+      const integration = await findTenantIntegration(sql, c.get('tenantId'), c.req.valid('param').id);
+      const { format, ...filter } = c.req.valid('query');
+      return respond(
+        c,
+        format,
+        `findings-${integration.id}`,
+        selectFindings(sql, integration.id, filter),
+        toFinding,
+        findingCsv,
       ) as never;
     },
   );

@@ -12,6 +12,7 @@ import {
   IntegrationDetailSchema,
   IntegrationSchema,
   IntegrationStateSchema,
+  PurgeAcceptedSchema,
   UpdateIntegrationBodySchema,
 } from '../schemas/integration';
 import { findTenantIntegration } from '../tenant-integrations';
@@ -134,7 +135,7 @@ export function integrationRoutes(deps: ApiDependencies) {
       const rows = await sql<(IntegrationWithoutSecret & { cursor_time: string })[]>`
         select ${sql(integrationColumnsWithoutSecret)}, to_char(created_at at time zone 'UTC', ${CURSOR_TIME_FORMAT}) as cursor_time
         from integrations
-        where tenant_id = ${c.get('tenantId')}
+        where tenant_id = ${c.get('tenantId')} and purge_requested_at is null
           ${state ? sql`and state = ${state}` : sql``}
           ${after ? sql`and (created_at, id) > (${after[0]!}::text::timestamptz, ${after[1]!}::uuid)` : sql``}
         order by created_at, id
@@ -151,12 +152,14 @@ export function integrationRoutes(deps: ApiDependencies) {
       method: 'get',
       path: '/{id}',
       tags,
-      summary: 'Show an integration with its live status',
+      summary: 'Show an integration with its status',
       description:
-        'The stored integration plus, from its workflow, the state, current run progress per object, last run, ' +
-        'quota usage against the threshold, paused-until and attention reason, and the daily schedule. When the ' +
-        'workflow cannot be queried the answer is still 200, built from stored data, with statusSource=database ' +
-        'and statusNote saying why.',
+        'The stored integration plus the status its workflow mirrors into PostgreSQL whenever it changes (state, ' +
+        'quota usage against the threshold, paused-until, attention reason; `statusUpdatedAt` says when), the ' +
+        'current run with its progress per object as written with every page, the last run, and the daily ' +
+        'schedule. Read from PostgreSQL only: it answers while Temporal is unreachable. Before the workflow has ' +
+        'reported (or once disconnected) the answer is built from stored runs, with statusSource=database and ' +
+        'statusNote saying why.',
       security: bearerSecurity,
       request: { params: IntegrationIdParams },
       responses: {
@@ -169,7 +172,7 @@ export function integrationRoutes(deps: ApiDependencies) {
     }),
     async (c) => {
       const row = await findTenantIntegration(sql, c.get('tenantId'), c.req.valid('param').id);
-      return c.json(await describeIntegration(deps, workflow, row, c.get('requestId')), 200);
+      return c.json(await describeIntegration(deps, row), 200);
     },
   );
 
@@ -261,9 +264,10 @@ export function integrationRoutes(deps: ApiDependencies) {
       description:
         'Stops collecting: the workflow is told to disconnect (it deletes its daily schedule and finishes) and ' +
         'the integration is marked disconnected. **Collected data is kept** (users, logins, runs stay readable) ' +
-        'until the integration is purged. With `purge=true` the workflow and schedule are stopped at once and ' +
-        'the integration and everything collected for it are deleted permanently; afterwards its id answers 404. ' +
-        'Idempotent.',
+        'until the integration is purged. With `purge=true` the workflow and schedule are stopped at once, the ' +
+        'integration leaves every listing and its id answers 404 from then on, and a background purge deletes ' +
+        'everything collected for it, then the integration itself (202; minutes for an org with millions of ' +
+        'logins, never holding one long transaction). Idempotent.',
       security: bearerSecurity,
       request: {
         params: IntegrationIdParams,
@@ -275,7 +279,14 @@ export function integrationRoutes(deps: ApiDependencies) {
             .openapi({ description: 'Also delete all collected data (irreversible).' }),
         }),
       },
-      responses: { 204: { description: 'Disconnected (or purged)' }, ...errorResponses(404) },
+      responses: {
+        202: {
+          description: 'Purge accepted: the integration is gone from the API; its data is being deleted',
+          content: { 'application/json': { schema: PurgeAcceptedSchema } },
+        },
+        204: { description: 'Disconnected' },
+        ...errorResponses(404),
+      },
     }),
     async (c) => {
       const tenantId = c.get('tenantId');
@@ -287,16 +298,34 @@ export function integrationRoutes(deps: ApiDependencies) {
       }
       if (purge) {
         await workflow.terminate(row.id, 'integration purged through the API');
-        // Cascades to runs, cursors and every collected row of this integration: millions of rows on a big
-        // org, so it runs on the report pool and its longer statement timeout (api/endpoint-classes.ts).
-        await (deps.reportSql ??
-          sql)`delete from integrations where id = ${row.id} and tenant_id = ${tenantId}`;
+        // Marked first, so the integration leaves the tenant's view at once and the reconciler never revives
+        // it; the rows (millions on a big org) are deleted by the worker in batches.
+        await sql`
+          update integrations set enabled = false, state = 'disconnected',
+            disconnected_at = coalesce(disconnected_at, now()), purge_requested_at = now(), updated_at = now()
+          where id = ${row.id} and tenant_id = ${tenantId}`;
+        try {
+          await workflow.startPurge(row.id);
+        } catch (error) {
+          // The mark is durable: the reconciler starts a purge that was marked but not started (≤ 10 min).
+          deps.logger.warn('purge workflow not started; the reconciler will start it', {
+            requestId: c.get('requestId'),
+            integrationId: row.id,
+            error: (error as Error).message,
+          });
+        }
+        deps.logger.info('integration purge requested', {
+          requestId: c.get('requestId'),
+          integrationId: row.id,
+          tenantId,
+        });
+        return c.json({ id: row.id, status: 'purging' as const }, 202);
       } else if (row.enabled) {
         await sql`
           update integrations set enabled = false, state = 'disconnected', disconnected_at = now(), updated_at = now()
           where id = ${row.id} and tenant_id = ${tenantId}`;
       }
-      deps.logger.info(purge ? 'integration purged' : 'integration disconnected', {
+      deps.logger.info('integration disconnected', {
         requestId: c.get('requestId'),
         integrationId: row.id,
         tenantId,

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { integrationOptionsSchema } from '../../platform/integration-options';
 import { runStatuses } from '../../workflows/definitions';
-import { checkSalesforceUrl } from '../salesforce-url';
+import { checkSalesforceUrl, type LocalSalesforceUrls } from '../salesforce-url';
 
 const integrationStates = [
   'awaiting_test',
@@ -54,7 +54,7 @@ const consumerSecret = z
   .regex(/^\S+$/, 'must not contain spaces')
   .openapi({ description: 'Consumer secret. Stored encrypted; never returned (see consumerSecretMasked).' });
 
-export function salesforceUrlSchema(allowLocal: boolean) {
+export function salesforceUrlSchema(allowLocal: LocalSalesforceUrls) {
   return z
     .string()
     .max(2048)
@@ -76,7 +76,7 @@ export function salesforceUrlSchema(allowLocal: boolean) {
     });
 }
 
-export function createIntegrationBodySchema(allowLocal: boolean) {
+export function createIntegrationBodySchema(allowLocal: LocalSalesforceUrls) {
   return z
     .object({
       displayName,
@@ -221,10 +221,16 @@ export const CurrentRunSchema = z
   .openapi('CurrentRun');
 
 export const IntegrationDetailSchema = IntegrationSchema.extend({
-  statusSource: z.enum(['workflow', 'database']).openapi({
+  statusSource: z.enum(['mirror', 'database']).openapi({
     description:
-      '`workflow`: live status from the integration workflow. `database`: the workflow could not be queried ' +
-      '(see statusNote), so state and runs come from stored data.',
+      '`mirror`: the status the integration workflow last wrote to PostgreSQL (at statusUpdatedAt), with run ' +
+      'progress as written with every page. `database`: the workflow has not reported yet or the integration ' +
+      'is disconnected (see statusNote), so state and runs come from stored rows alone.',
+  }),
+  statusUpdatedAt: timestamp.nullable().openapi({
+    description:
+      'When the workflow last changed its mirrored status (state, quota, pause, attention). Run progress is ' +
+      'fresher: it is written with every page.',
   }),
   statusNote: z.string().nullable(),
   resumeState: IntegrationStateSchema.nullable(),
@@ -245,6 +251,16 @@ export const IntegrationDetailSchema = IntegrationSchema.extend({
       description: 'The daily incremental schedule; null before the initial collection created it.',
     }),
 }).openapi('IntegrationDetail');
+
+export const PurgeAcceptedSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.literal('purging').openapi({
+      description:
+        'The integration is gone from the API; its collected data is being deleted in the background.',
+    }),
+  })
+  .openapi('PurgeAccepted');
 
 /** The answers' types, from the schemas that validate and document them (tests read responses as these). */
 export type Integration = z.infer<typeof IntegrationSchema>;

@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../../platform/ports';
 import { onCleanup } from './cleanup';
+import { entryPoints } from './runtime';
 import type { Stack } from './stack';
-
-const apiScript = fileURLToPath(new URL('../../api/main.ts', import.meta.url));
 
 export interface ApiProcess {
   url: string;
@@ -13,10 +11,10 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-/** The production API entry point (api/main.ts) as a child process listening on a free port. */
+/** The production API entry point (api/main.ts, or dist/api/main.js with `--compiled`) as a child process listening on a free port. */
 export async function startApi(stack: Stack, extraEnv: Record<string, string> = {}): Promise<ApiProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', apiScript], {
+  const child = spawn(process.execPath, entryPoints().args('api/main'), {
     env: {
       ...process.env,
       DATABASE_URL: stack.pg.url,

@@ -19,11 +19,13 @@ export async function generateOrg(sql: Sql, integrationId: string, now: Date, us
   await generate(sql, integrationId, now, users, logins);
   await sql`
     insert into findings (
-      integration_id, kind, severity, dedupe_key, subject, user_id, user_ids, first_seen_at, last_seen_at, status
+      integration_id, kind, severity, dedupe_key, subject, user_id, user_ids, first_seen_at, last_seen_at,
+      span_from, span_to, status
     )
     select ${integrationId}, (array['brute_force', 'new_country', 'impossible_travel'])[1 + n % 3],
       (array['medium', 'high', 'critical'])[1 + n % 3], 'bench:' || n, '005BENCH' || lpad(n::text, 10, '0'),
       '005BENCH' || lpad(n::text, 10, '0'), array['005BENCH' || lpad(n::text, 10, '0')],
+      ${now}::timestamptz - make_interval(mins => n * 13), ${now}::timestamptz - make_interval(mins => n * 13),
       ${now}::timestamptz - make_interval(mins => n * 13), ${now}::timestamptz - make_interval(mins => n * 13),
       case when n % 4 = 0 then 'acknowledged' else 'open' end
     from generate_series(1, 20000) n

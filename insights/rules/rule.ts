@@ -1,5 +1,5 @@
 import type { Sql } from '../../platform/database';
-import type { DetectionConfig } from '../detection-config';
+import type { DetectionThresholds } from '../../platform/detection-thresholds';
 import type { DetectedIncident, FindingKind, FindingSeverity } from '../finding-kinds';
 
 /**
@@ -17,7 +17,7 @@ export interface DetectionScope {
   evaluateFrom: string;
   incremental: boolean;
   now: Date;
-  config: DetectionConfig;
+  config: DetectionThresholds;
   /** The integration's trusted networks (suppression), as CIDR texts. */
   trustedNetworks: string[];
 }
@@ -49,7 +49,7 @@ export interface Rule {
   /** The severity when the rule's escalation holds, and what that is. */
   escalation?: { severity: FindingSeverity; when: string };
   /** The detection thresholds (integration options `detection.*`) this rule reads. */
-  thresholds: readonly (keyof DetectionConfig)[];
+  thresholds: readonly (keyof DetectionThresholds)[];
   reevaluation: Reevaluation;
   /** Whether the integration's trusted networks suppress this rule's evidence. */
   honoursTrustedNetworks: boolean;

@@ -93,7 +93,7 @@ describe('API end to end with the worker, Temporal and the simulator', () => {
     let status: { body: Record<string, unknown> & { lastRun?: { runId: string; status: string } | null } };
     for (;;) {
       status = await call('GET', `/v1/integrations/${id}`);
-      expect(status.body.statusSource).toBe('workflow');
+      expect(status.body.statusSource).toBe('mirror');
       if (status.body.lastRun?.runId === runId) break;
       if (Date.now() > deadline) throw new Error(`collection did not finish: ${JSON.stringify(status.body)}`);
       await new Promise((r) => setTimeout(r, 300));

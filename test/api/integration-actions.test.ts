@@ -60,7 +60,7 @@ describe('integration actions against the real workflow, worker and simulator', 
 
       const detail = await waitForDetail(api, id, (d) => d.state === 'connected');
       expect(detail).toMatchObject({
-        statusSource: 'workflow',
+        statusSource: 'mirror',
         attention: null,
         currentRun: null,
         quota: { used: res.body.apiUsage.used, max: org.dailyApiMax },
@@ -96,7 +96,7 @@ describe('integration actions against the real workflow, worker and simulator', 
       expect(second.body.run).toMatchObject({ id: runId, status: 'running' });
 
       const live = await waitForDetail(api, id, (d) => d.currentRun?.runId === runId);
-      expect(live).toMatchObject({ statusSource: 'workflow', state: 'initial_collection' });
+      expect(live).toMatchObject({ statusSource: 'mirror', state: 'initial_collection' });
       expect(live.currentRun).toMatchObject({ kind: 'initial', trigger: 'collect_now' });
 
       control().clearFaults(org.key);
@@ -339,7 +339,7 @@ describe('integration actions against the real workflow, worker and simulator', 
         const detail = await api('GET', `/v1/integrations/${id}`);
         expect(detail.status).toBe(200);
         expect(detail.body).toMatchObject({ statusSource: 'database', state: 'awaiting_test' });
-        expect(detail.body.statusNote).toMatch(/did not answer in time/);
+        expect(detail.body.statusNote).toMatch(/has not reported its status yet/);
       } finally {
         await handleOf(id).terminate('test over');
       }

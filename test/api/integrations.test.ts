@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dailyScheduleId, integrationWorkflowId } from '../../workflows/definitions';
+import { dailyScheduleId, integrationWorkflowId, purgeWorkflowId } from '../../workflows/definitions';
 import { IntegrationStateAttribute, TenantIdAttribute } from '../../workflows/search-attributes';
 import {
   buildTestApp,
@@ -236,11 +236,12 @@ describe('integrations CRUD', () => {
     it('shows the live status from the workflow, before and after Test Connectivity', async () => {
       const { api: own } = await liveTenant(stack);
       const { org, id } = await orgIntegration(stack, own, {}, { options: { quotaThresholdPercent: 60 } });
-      // Until the workflow has read its settings (its first activity) the status shows the default threshold.
+      // Until the workflow has read its settings (its first activity) and mirrored its status, the status comes
+      // from stored rows (no quota) and then shows the default threshold.
       const before = await waitForDetail(own, id, (d) => d.quota?.thresholdPercent === 60, 10_000);
       expect(before).toMatchObject({
         id,
-        statusSource: 'workflow',
+        statusSource: 'mirror',
         statusNote: null,
         state: 'awaiting_test',
         quota: { thresholdPercent: 60, used: null, max: null, usagePercent: null },
@@ -254,7 +255,7 @@ describe('integrations CRUD', () => {
       const tested = await own('POST', `/v1/integrations/${id}/test`);
       const after = await waitForDetail(own, id, (d) => d.state === 'connected');
       expect(after).toMatchObject({
-        statusSource: 'workflow',
+        statusSource: 'mirror',
         quota: { thresholdPercent: 60, used: tested.body.apiUsage.used, max: org.dailyApiMax },
         edition: org.edition,
         currentRun: null,
@@ -263,16 +264,25 @@ describe('integrations CRUD', () => {
       expect(after.quota!.used).toBeLessThanOrEqual(control().counters(org.key).currentUsage);
     });
 
-    it('falls back to stored data, and says so, when the workflow is not running', async () => {
+    it('answers from the stored mirror, without the workflow, once it has reported', async () => {
       const { api: own } = await liveTenant(stack);
       const { id } = await connectedIntegration(stack, own);
       const started = await own('POST', `/v1/integrations/${id}/collect`);
-      await waitForRunFinished(own, id, started.body.runId);
+      const finished = await waitForRunFinished(own, id, started.body.runId);
       await handleOf(id).terminate('test: the workflow is gone');
       const detail = await own('GET', `/v1/integrations/${id}`);
       expect(detail.status).toBe(200);
-      expect(detail.body).toMatchObject({ id, statusSource: 'database', state: 'idle' });
-      expect(detail.body.statusNote).toMatch(/not running \(terminated\)/);
+      // The last status the workflow wrote (the reconciler restarts a lost workflow; actions still need it).
+      expect(detail.body).toMatchObject({
+        id,
+        statusSource: 'mirror',
+        state: 'idle',
+        initialCollectionDone: true,
+        lastRun: finished.lastRun,
+        quota: finished.quota,
+        statusUpdatedAt: finished.statusUpdatedAt,
+      });
+      expect(Date.parse(detail.body.statusUpdatedAt)).not.toBeNaN();
     });
 
     it("answers 404 for unknown, malformed and other tenants' ids alike", async () => {
@@ -399,7 +409,12 @@ describe('integrations CRUD', () => {
       const collected = await waitForRunFinished(own, id, run.body.runId);
       expect(collected.schedule).not.toBeNull();
       const schedule = services.temporal.schedule.getHandle(dailyScheduleId(id));
-      expect((await schedule.describe()).scheduleId).toBe(dailyScheduleId(id));
+      const described = await schedule.describe();
+      expect(described.scheduleId).toBe(dailyScheduleId(id));
+      // The status computes the next runs from the options instead of asking Temporal: they must agree.
+      expect(collected.schedule!.nextRunTimes.slice(0, 3)).toEqual(
+        described.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
+      );
 
       const res = await own('DELETE', `/v1/integrations/${id}`);
       expect(res.status).toBe(204);
@@ -468,20 +483,29 @@ describe('integrations CRUD', () => {
       ).rejects.toBeInstanceOf(ScheduleNotFoundError);
     });
 
-    it('purges: deletes the integration and everything collected', async () => {
+    it('purges: the integration is gone from the API at once, then everything collected is deleted', async () => {
       const created = await api('POST', '/v1/integrations', validIntegration());
       const id = created.body.id as string;
       await services.sql`
         insert into sf_users (integration_id, id, username, is_active, system_modstamp)
         values (${id}, '005000000000001AAA', 'gone@example.com', true, now())`;
-      expect((await api('DELETE', `/v1/integrations/${id}?purge=true`)).status).toBe(204);
+      const purged = await api('DELETE', `/v1/integrations/${id}?purge=true`);
+      expect(purged).toMatchObject({ status: 202, body: { id, status: 'purging' } });
       expect((await api('GET', `/v1/integrations/${id}`)).status).toBe(404);
-      const [count] = await services.sql<
-        { n: number }[]
-      >`select count(*) as n from sf_users where integration_id = ${id}`;
-      expect(count!.n).toBe(0);
+      expect((await api('GET', `/v1/integrations/${id}/users`)).status).toBe(404);
+      const listed = await api('GET', '/v1/integrations?limit=200');
+      expect(listed.body.data.map((i: { id: string }) => i.id)).not.toContain(id);
+      // Purging again is idempotent: the id already answers 404.
+      expect((await api('DELETE', `/v1/integrations/${id}?purge=true`)).status).toBe(404);
       const handle = services.temporal.workflow.getHandle(integrationWorkflowId(id));
       expect((await handle.describe()).status.name).toMatch(/COMPLETED|TERMINATED/);
+      // The worker's purge workflow deletes the rows, then the integration row.
+      const purge = services.temporal.workflow.getHandle(purgeWorkflowId(id));
+      expect(await purge.result()).toEqual({ deletedRows: 1 });
+      const [left] = await services.sql<{ users: number; integrations: number }[]>`
+        select (select count(*)::int from sf_users where integration_id = ${id}) as users,
+               (select count(*)::int from integrations where id = ${id}) as integrations`;
+      expect(left).toEqual({ users: 0, integrations: 0 });
     });
   });
 });

@@ -162,6 +162,30 @@ describe('LoginHistory in parallel time segments', () => {
     );
   });
 
+  it('holds the run budget exactly across parallel segments: no segment spends a call past it', async () => {
+    const org = fixture.sim.simulator.control.createOrg({ users: 40, logins: 9000 });
+    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
+      pageSize: 200,
+      parallelSegments: 4,
+      runBudgetCalls: 13,
+    });
+    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
+    fixture.sim.simulator.control.resetCounters(org.key);
+    // Slow pages keep every segment's call in flight together, where each used to take the last call.
+    fixture.sim.simulator.control.setFaults(org.key, { latencyMs: 80 });
+    expect(await plan(integrationId, runId)).toMatchObject({ segments: [0, 1, 2, 3] });
+    const paused = await Promise.all(
+      [0, 1, 2, 3].map((segment) => collect(deps(), input(integrationId, runId, segment))),
+    );
+    fixture.sim.simulator.control.clearFaults(org.key);
+    expect(paused.every((r) => r.outcome === 'quota_paused' && r.reason === 'run_budget')).toBe(true);
+    // Salesforce saw exactly the budget, and the run's books agree (no booking left unspent).
+    expect(fixture.sim.simulator.control.counters(org.key).apiCallsCounted).toBe(13);
+    const [run] = await fixture.services.sql<{ api_calls: number }[]>`
+      select api_calls from collection_runs where id = ${runId}`;
+    expect(run!.api_calls).toBe(13);
+  });
+
   it('a daily incremental window stays one cursor', async () => {
     const org = fixture.sim.simulator.control.createOrg({ users: 20, logins: 500 });
     const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {

@@ -49,7 +49,9 @@ describe('authentication summary', () => {
       })),
     );
     await expect(
-      Promise.all(Array.from({ length: 4 }, () => refreshLoginDailyCounts(sql, integrationId, '2026-04-01'))),
+      Promise.all(
+        Array.from({ length: 4 }, () => refreshLoginDailyCounts(sql, integrationId, '2026-04-01T00:00:00Z')),
+      ),
     ).resolves.toHaveLength(4);
   });
 });

@@ -18,6 +18,8 @@ export interface UserFixture {
   id: string;
   isActive?: boolean;
   license?: string | null;
+  /** User.UserType; null (not collected) when omitted. */
+  userType?: string | null;
   profileId?: string | null;
   lastLoginAt?: Date | null;
   createdAt?: Date;
@@ -33,6 +35,7 @@ export async function insertUsers(sql: Sql, integrationId: string, users: UserFi
     username: `${u.id}@example.com`,
     name: `User ${u.id}`,
     is_active: u.isActive ?? true,
+    user_type: u.userType ?? null,
     profile_id: u.profileId ?? null,
     user_license_id: null,
     user_license_name: u.license === undefined ? 'Salesforce' : u.license,

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../platform/database';
-import {
-  topFailingIps,
-  topFailingIpsFromLoginHistory,
-  topFailingUsers,
-  topFailingUsersFromLoginHistory,
-} from '../../insights/auth-activity';
+import { topFailingIps, topFailingUsers } from '../../insights/auth-activity';
 import { recomputeFindings } from '../../insights/findings';
 import { unusedAccounts } from '../../insights/unused-accounts';
 import { createSimulator, type ScenarioKind } from '../../simulator';
 import { connectTestServices } from '../support/context';
 import { createTenantIntegration, insertLogins, insertUsers } from './fixtures';
 import { loadOrgThroughRest } from './load-org';
+import {
+  topFailingIpsFromLoginHistory,
+  topFailingUsersFromLoginHistory,
+  unusedAccountsFromSourceTables,
+} from './oracles';
 
 const DAY = 86_400_000;
 
@@ -206,12 +206,7 @@ describe('insight rollups', () => {
       await recomputeFindings(sql, { integrationId, since, now });
       expect(await unusedIds()).toEqual([[quiet, '2026-01-11T09:00:00.000Z']]);
       expect(await unusedAccounts(sql, integrationId, { days: 90, limit: 100, asOf: now })).toEqual(
-        await unusedAccounts(
-          sql,
-          integrationId,
-          { days: 90, limit: 100, asOf: now },
-          { source: 'source-tables' },
-        ),
+        await unusedAccountsFromSourceTables(sql, integrationId, { days: 90, limit: 100, asOf: now }),
       );
       expect(await rollupDrift(integrationId)).toEqual(NO_DRIFT);
     }
@@ -233,12 +228,7 @@ describe('insight rollups', () => {
     const report = await unusedAccounts(sql, integrationId, { days: 90, limit: 100, asOf: now });
     expect(report.users.map((u) => [u.userId, u.reasons])).toEqual([[back, ['frozen_with_license']]]);
     expect(report).toEqual(
-      await unusedAccounts(
-        sql,
-        integrationId,
-        { days: 90, limit: 100, asOf: now },
-        { source: 'source-tables' },
-      ),
+      await unusedAccountsFromSourceTables(sql, integrationId, { days: 90, limit: 100, asOf: now }),
     );
     expect(await rollupDrift(integrationId)).toEqual(NO_DRIFT);
   });

@@ -5,6 +5,7 @@ import { listFindings, recomputeFindings, setFindingStatus, type Finding } from 
 import { unusedAccounts } from '../../insights/unused-accounts';
 import { createSimulator, type PlantedScenario, type ScenarioKind } from '../../simulator';
 import { connectTestServices } from '../support/context';
+import { unusedAccountsFromSourceTables } from './oracles';
 import { createTenantIntegration } from './fixtures';
 import { loadOrgThroughRest } from './load-org';
 
@@ -140,16 +141,31 @@ describe('insights on simulated orgs', () => {
       [30, 7],
     ] as const) {
       expect(await unusedAccounts(sql, integrationId, { days, limit, asOf: now })).toEqual(
-        await unusedAccounts(sql, integrationId, { days, limit, asOf: now }, { source: 'source-tables' }),
+        await unusedAccountsFromSourceTables(sql, integrationId, { days, limit, asOf: now }),
       );
     }
     const apiOnly = new Set(truth.apiOnlyUserIds);
-    const created = new Map(
+    const users = new Map(
       (
-        await sql<{ id: string; created_at: Date }[]>`
-        select id, created_at from sf_users where integration_id = ${integrationId}`
-      ).map((r) => [r.id, r.created_at]),
+        await sql<{ id: string; created_at: Date; user_type: string | null; license: string | null }[]>`
+        select u.id, u.created_at, u.user_type, coalesce(l.name, u.user_license_name) as license
+        from sf_users u
+        left join sf_user_licenses l on l.integration_id = u.integration_id and l.id = u.user_license_id
+        where u.integration_id = ${integrationId}`
+      ).map((r) => [r.id, r]),
     );
+    const created = new Map([...users].map(([id, u]) => [id, u.created_at]));
+    // The seats the report may reclaim, restated from insights/unused-accounts.ts: the simulator's Chatter
+    // Free (CsnOnly) users, its Automated Process user (no licence) and its Salesforce Integration users hold none.
+    const paidSeat = (id: string) => {
+      const user = users.get(id);
+      return (
+        user?.license != null &&
+        !['CsnOnly', 'AutomatedProcess', 'Guest'].includes(user.user_type ?? '') &&
+        !['Salesforce Integration', 'Chatter Free'].includes(user.license)
+      );
+    };
+    expect([...users.values()].some((u) => u.user_type === 'CsnOnly')).toBe(true);
     const cutoff = now.getTime() - 90 * 86_400_000;
     const ids = (reason: string) =>
       report.users
@@ -157,15 +173,18 @@ describe('insights on simulated orgs', () => {
         .map((u) => u.userId)
         .sort();
     expect(report.usersTruncated).toBe(false);
-    expect(ids('unused')).toEqual(truth.unusedActiveUserIds.filter((id) => !apiOnly.has(id)).sort());
+    expect(ids('unused')).toEqual(
+      truth.unusedActiveUserIds.filter((id) => !apiOnly.has(id) && paidSeat(id)).sort(),
+    );
     expect(ids('never_logged_in')).toEqual(
       truth.neverLoggedInUserIds
-        .filter((id) => !apiOnly.has(id) && (created.get(id)?.getTime() ?? Infinity) < cutoff)
+        .filter((id) => !apiOnly.has(id) && paidSeat(id) && (created.get(id)?.getTime() ?? Infinity) < cutoff)
         .sort(),
     );
-    expect(ids('frozen_with_license')).toEqual(
-      truth.frozenWithLicenseUserIds.filter((id) => !apiOnly.has(id)).sort(),
+    expect(ids('api_only_unused')).toEqual(
+      truth.unusedActiveUserIds.filter((id) => apiOnly.has(id) && paidSeat(id)).sort(),
     );
+    expect(ids('frozen_with_license')).toEqual(truth.frozenWithLicenseUserIds.filter(paidSeat).sort());
     const activeIds = new Set(
       (
         await sql<

@@ -240,8 +240,8 @@ describe('integration lifecycle on Temporal', () => {
         pageSize: 200,
         runBudgetCalls: 12,
         dailyRunHour: runHourFarFromNow(),
-        // One cursor, so the budget is exact to one call; parallel segments may each add the page they had in
-        // flight (README: quota guard).
+        // One cursor keeps the runs short and their number predictable; the budget holds across parallel
+        // segments too (test/collection/segments.test.ts).
         parallelSegments: 1,
       },
     });

@@ -52,7 +52,7 @@ describe('reconciler', () => {
       taskQueue: worker.taskQueue,
       args: [{ tenantId: ids.tenantId }],
     });
-    expect(repaired).toEqual({ restarted: 1, closedRuns: 1, schedulesRepaired: 0 });
+    expect(repaired).toEqual({ restarted: 1, closedRuns: 1, schedulesRepaired: 0, purgesPending: 0 });
 
     const [closed] = await services.sql`select status, error from collection_runs where id = ${orphanId}`;
     expect(closed).toMatchObject({ status: 'failed' });
@@ -75,7 +75,7 @@ describe('reconciler', () => {
       taskQueue: worker.taskQueue,
       args: [{ tenantId: ids.tenantId }],
     });
-    expect(again).toEqual({ restarted: 0, closedRuns: 0, schedulesRepaired: 0 });
+    expect(again).toEqual({ restarted: 0, closedRuns: 0, schedulesRepaired: 0, purgesPending: 0 });
 
     // A daily schedule deleted by hand comes back on the next pass, with the integration's settings.
     await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).delete();
@@ -84,7 +84,7 @@ describe('reconciler', () => {
       taskQueue: worker.taskQueue,
       args: [{ tenantId: ids.tenantId }],
     });
-    expect(rescheduled).toEqual({ restarted: 0, closedRuns: 0, schedulesRepaired: 1 });
+    expect(rescheduled).toEqual({ restarted: 0, closedRuns: 0, schedulesRepaired: 1, purgesPending: 0 });
     const schedule = await services.temporal.schedule
       .getHandle(dailyScheduleId(ids.integrationId))
       .describe();

@@ -6,6 +6,8 @@ import { createTestIntegration } from '../support/factories';
 
 const USERS = 150;
 const LOGINS = 3_500;
+/** Current findings (one more is generated superseded). */
+const FINDINGS = 40;
 
 async function text(res: Response): Promise<string> {
   expect(res.status, await res.clone().text()).toBe(200);
@@ -36,6 +38,22 @@ describe('collected-data export', () => {
     await services.sql`
       update sf_users set name = '=HYPERLINK("https://evil.example","x")'
       where integration_id = ${integrationId} and id = (select min(id) from sf_users where integration_id = ${integrationId})`;
+    // Findings of every kind, status and severity the filters pick from; one superseded (hidden from lists) and
+    // one whose analyst note a spreadsheet would run as a formula.
+    await services.sql`
+      insert into findings (integration_id, kind, severity, dedupe_key, subject, user_id, user_ids, source_ip,
+        first_seen_at, last_seen_at, span_from, span_to, status, status_note, details, superseded_at)
+      select ${integrationId}, (array['brute_force', 'new_country', 'impossible_travel'])[1 + n % 3],
+        (array['medium', 'high', 'critical'])[1 + n % 3], 'export:' || n, u.id, u.id, array[u.id], '203.0.113.' || n,
+        now() - make_interval(mins => n * 7), now() - make_interval(mins => n * 7 - 3),
+        now() - make_interval(mins => n * 7), now() - make_interval(mins => n * 7 - 3),
+        case when n % 4 = 0 then 'acknowledged' else 'open' end,
+        case when n = 5 then '=cmd|'' /C calc''!A0' end,
+        jsonb_build_object('attempts', n), case when n = 7 then now() end
+      from generate_series(1, ${FINDINGS + 1}) n
+      cross join lateral (
+        select id from sf_users where integration_id = ${integrationId} order by id offset n limit 1
+      ) u`;
     harness = buildTestApp(services, { config: { rateLimitPerMinute: 5, maxConcurrentExports: 2 } });
   });
   afterAll(async () => {
@@ -89,6 +107,62 @@ describe('collected-data export', () => {
     const logins = (await text(await get('/logins/export?format=csv'))).trimEnd().split('\r\n');
     expect(logins[0]).toContain('"geo.city","geo.country"');
     expect(logins).toHaveLength(LOGINS + 1);
+  });
+
+  it('streams every current finding as NDJSON, exactly as the listing shows them, for one token', async () => {
+    const res = await get('/findings/export');
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="findings-${integrationId}.ndjson"`,
+    );
+    expect(res.headers.get('ratelimit-remaining')).toBe('4');
+    const exported = (await text(res))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; username: string | null });
+    expect(exported).toHaveLength(FINDINGS);
+    const listed = (await (await get('/findings?limit=200')).json()) as { data: unknown[] };
+    expect(exported).toEqual(listed.data);
+    expect(exported.every((f) => f.username !== null)).toBe(true);
+  });
+
+  it('applies the findings listing filters and names a bad one', async () => {
+    const acknowledged = (await text(await get('/findings/export?status=acknowledged&kind=brute_force')))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string; kind: string });
+    const listed = (await (await get('/findings?status=acknowledged&kind=brute_force&limit=200')).json()) as {
+      data: unknown[];
+    };
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(acknowledged).toEqual(listed.data);
+    expect(acknowledged.every((f) => f.status === 'acknowledged' && f.kind === 'brute_force')).toBe(true);
+
+    const bad = await get('/findings/export?severity=urgent');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('severity');
+    const badFormat = await get('/findings/export?format=xlsx');
+    expect(badFormat.status).toBe(400);
+  });
+
+  it("writes the findings listing's CSV, formulas neutralised", async () => {
+    const res = await get('/findings/export?format=csv');
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    const csv = await text(res);
+    // Byte for byte the CSV of the listing when one page holds every finding.
+    // (A listing as CSV is a report and costs 10 tokens: read it through an app with room for it.)
+    const roomy = buildTestApp(services, { config: { rateLimitPerMinute: 1000 } });
+    const listed = await roomy.app.request(
+      `/v1/integrations/${integrationId}/findings?format=csv&limit=200`,
+      {
+        headers: { authorization: `Bearer ${key}` },
+      },
+    );
+    expect(csv).toBe(await text(listed));
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(FINDINGS + 1);
+    expect(lines[0]).toMatch(/^"id","integration_id","kind",/);
+    expect(csv).toContain(`"'=cmd|' /C calc'!A0"`);
   });
 
   it('holds a connection only while the reader reads, and frees it when the reader goes away', async () => {

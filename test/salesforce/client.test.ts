@@ -99,6 +99,25 @@ describe('Salesforce client against the simulator', () => {
     expect(rotated.tokenRequests).toBe(1);
   });
 
+  it("shares one /limits read between segments, and one caller's cancellation does not fail the others", async () => {
+    const org = sim.simulator.control.createOrg({ users: 10, logins: 10 });
+    const f = factory();
+    const connection = connectionFor(org);
+    const first = f(connection);
+    const second = f(connection);
+    await first.identity(); // the token, so the timing below is the /limits call alone
+    sim.simulator.control.resetCounters(org.key);
+    sim.simulator.control.setFaults(org.key, { latencyMs: 300 });
+    const stopFirst = new AbortController();
+    const firstRead = first.limits(stopFirst.signal, { sharedWithinMs: 10_000 });
+    const secondRead = second.limits(new AbortController().signal, { sharedWithinMs: 10_000 });
+    stopFirst.abort(new Error('segment stopped'));
+    expect(await caught(firstRead)).toMatchObject({ message: 'segment stopped' });
+    expect(await secondRead).toMatchObject({ max: org.dailyApiMax });
+    expect(sim.simulator.control.counters(org.key).endpoints.limits).toBe(1);
+    sim.simulator.control.clearFaults(org.key);
+  });
+
   it('re-mints once after the session is revoked, and fails when a fresh token is rejected again', async () => {
     const org = sim.simulator.control.createOrg({ users: 10, logins: 10 });
     const client = factory()(connectionFor(org));

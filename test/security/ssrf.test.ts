@@ -7,6 +7,8 @@ import { isPublicAddress, publicOnlyLookup, type LookupFunction } from '../../sa
 import { createSalesforceClientFactory, type ClosableSalesforceClientFactory } from '../../salesforce/client';
 import { InvalidQueryLocatorError, SalesforceError, SalesforceSetupError } from '../../salesforce/errors';
 import { DispatcherPool, send } from '../../salesforce/http';
+import { createIntegrationBodySchema } from '../../api/schemas/integration';
+import { localSalesforceUrlsAllowed } from '../../platform/env';
 import { checkSalesforceUrl } from '../../platform/salesforce-url';
 import { connectTestServices } from '../support/context';
 import { insertIntegration, makeDeps } from '../salesforce/support';
@@ -302,5 +304,62 @@ describe('L16: Government Cloud Plus, China and partitioned My Domains are accep
     'https://acme.my.sfcrmproducts.cn:8443',
   ])('rejects %s', (url) => {
     expect(checkSalesforceUrl(url, { allowLocal: false }).ok).toBe(false);
+  });
+});
+
+describe('L3: local mode accepts only the simulator ports it was given', () => {
+  it.each([
+    'http://127.0.0.1:6379/orgs/x',
+    'http://localhost:8080/orgs/a',
+    'http://0x7f000001:8080/orgs/a',
+    'http://127.0.0.1/orgs/a',
+  ])('with LOCAL_SALESFORCE_PORTS=4010, %s is refused naming the setting', (url) => {
+    const check = checkSalesforceUrl(url, { allowLocal: [4010] });
+    expect(check).toMatchObject({ ok: false });
+    if (!check.ok) expect(check.reason).toContain('LOCAL_SALESFORCE_PORTS');
+  });
+
+  it('with LOCAL_SALESFORCE_PORTS=4010, the simulator itself is accepted', () => {
+    expect(checkSalesforceUrl('http://127.0.0.1:4010/orgs/demo', { allowLocal: [4010] })).toEqual({
+      ok: true,
+      url: 'http://127.0.0.1:4010/orgs/demo',
+    });
+  });
+
+  it('the environment gives the port list only with local mode on, and an unparseable list allows no port', () => {
+    expect(localSalesforceUrlsAllowed({ LOCAL_SALESFORCE_PORTS: '4010' })).toBe(false);
+    expect(
+      localSalesforceUrlsAllowed({
+        ALLOW_LOCAL_SALESFORCE_URLS: 'true',
+        LOCAL_SALESFORCE_PORTS: '4010,4011',
+      }),
+    ).toEqual([4010, 4011]);
+    expect(localSalesforceUrlsAllowed({ ALLOW_LOCAL_SALESFORCE_URLS: 'true' })).toBe(true);
+    expect(
+      localSalesforceUrlsAllowed({ ALLOW_LOCAL_SALESFORCE_URLS: 'true', LOCAL_SALESFORCE_PORTS: '6379;x' }),
+    ).toEqual([]);
+  });
+
+  it('a worker limited to another port refuses the stored URL before the secret is POSTed', async () => {
+    const error = await factory({ allowLocalUrls: [org.port + 1] })(
+      connection(`http://127.0.0.1:${org.port}/orgs/evil`),
+    )
+      .identity()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SalesforceSetupError);
+    expect((error as SalesforceSetupError).code).toBe('URL_REFUSED');
+    expect(org.requests).toEqual([]);
+  });
+
+  it('the API body schema refuses a local URL on another port on the salesforceUrl field', () => {
+    const parsed = createIntegrationBodySchema([4010]).safeParse({
+      displayName: 'Local',
+      salesforceUrl: 'http://127.0.0.1:6379/orgs/x',
+      consumerKey: '3MVG9-consumer-key',
+      consumerSecret: 'consumer-secret-value',
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['salesforceUrl']);
+    expect(parsed.error?.issues[0]?.message).toContain('LOCAL_SALESFORCE_PORTS');
   });
 });

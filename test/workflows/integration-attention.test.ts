@@ -19,6 +19,7 @@ import {
   connected,
   failedTest,
   idleState,
+  MINUTE,
   nonRetryable,
   scenario,
   setupProblem,
@@ -146,6 +147,31 @@ describe('integration workflow: attention, credentials, disconnect', () => {
     await s.called('testConnectivity');
     expect(await s.until((st) => st.quota.used === 120)).toMatchObject({ state: 'idle', attention: null });
     expect(s.states()).toEqual([]);
+  });
+
+  it('idle + new credentials whose test Salesforce does not answer → stays idle, tested again later, then passes', async () => {
+    // Every attempt of the first re-test fails on a transient error (a 503 burst right after the PATCH): that
+    // says nothing about the credentials, so the entity must neither fail nor flag them, and must test again.
+    let attempts = 0;
+    const s = scenario(tier, {
+      testConnectivity: async () => {
+        if (++attempts <= 3) throw new Error('Salesforce answered 503 Service Unavailable');
+        return connected;
+      },
+    });
+    const handle = await s.startIntegration(idleState);
+    await handle.signal(credentialsUpdatedSignal);
+    await s.called('testConnectivity', 3);
+    // The step failed; the entity waits (a timer) before the same step again, instead of failing.
+    await s.timerStarted();
+    expect(await s.status()).toMatchObject({ state: 'idle', attention: null });
+    // Just past the one-minute back-off: the time-skipping server may stop skipping once a timer fired.
+    await tier.env.sleep(MINUTE + 1_000);
+    await s.called('testConnectivity', 4);
+    expect(await s.until((st) => st.quota.used === 120)).toMatchObject({ state: 'idle', attention: null });
+    expect(s.states()).not.toContain('needs_attention');
+    const { status } = await handle.describe();
+    expect(status.name).toBe('RUNNING');
   });
 
   it('idle + settings changed → options re-read, daily schedule brought in line, new threshold shown', async () => {

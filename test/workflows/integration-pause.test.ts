@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import {
@@ -21,8 +21,15 @@ describe('integration workflow: user pause', () => {
     const status = await s.until((st) => st.state === 'paused_by_user');
     expect(status.resumeState).toBe('idle');
     expect(s.inputs('setDailySchedulePaused')).toEqual([{ integrationId: s.integrationId, paused: true }]);
-    const order = s.calls.map((c) => c.name);
+    const order = s.calls.map((c) => c.name).filter((name) => name !== 'recordIntegrationStatus');
     expect(order).toEqual(['setDailySchedulePaused', 'recordIntegrationState']);
+    // The status page's mirror follows the state, with the state to return to.
+    await vi.waitFor(() =>
+      expect(s.inputs('recordIntegrationStatus').at(-1)?.status).toMatchObject({
+        state: 'paused_by_user',
+        resumeState: 'idle',
+      }),
+    );
   });
 
   it('paused_by_user + resume → the daily schedule runs again, back to idle', async () => {

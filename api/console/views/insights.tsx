@@ -8,6 +8,7 @@ export interface UnusedAccounts {
   totals: {
     unused: number;
     neverLoggedIn: number;
+    apiOnlyUnused: number;
     frozenWithLicense: number;
     reclaimable: number;
     estimatedMonthlySavings: number | null;
@@ -91,7 +92,9 @@ export function UnusedAccountsView(props: { integrationId: string; data: UnusedA
       <p>
         {number(d.totals.reclaimable)} reclaimable licence{d.totals.reclaimable === 1 ? '' : 's'} ·{' '}
         {number(d.totals.unused)} unused for {d.days} days · {number(d.totals.neverLoggedIn)} never logged in
-        · {number(d.totals.frozenWithLicense)} frozen holding a licence · estimated savings{' '}
+        · {number(d.totals.apiOnlyUnused)} idle API-only integration
+        {d.totals.apiOnlyUnused === 1 ? '' : 's'} on a paid licence · {number(d.totals.frozenWithLicense)}{' '}
+        frozen holding a licence · estimated savings{' '}
         <strong>{money(d.totals.estimatedMonthlySavings)}</strong> per month{' '}
         {d.totals.estimatedMonthlySavings === null ? (
           <span class="muted">(set licence prices in the integration's options to see savings)</span>
@@ -113,6 +116,9 @@ export function UnusedAccountsView(props: { integrationId: string; data: UnusedA
             </th>
             <th scope="col" class="num">
               Never logged in
+            </th>
+            <th scope="col" class="num">
+              Idle API-only
             </th>
             <th scope="col" class="num">
               Frozen
@@ -137,6 +143,7 @@ export function UnusedAccountsView(props: { integrationId: string; data: UnusedA
               </td>
               <td class="num">{l.unused}</td>
               <td class="num">{l.neverLoggedIn}</td>
+              <td class="num">{l.apiOnlyUnused}</td>
               <td class="num">{l.frozenWithLicense}</td>
               <td class="num">{l.reclaimable}</td>
               <td class="num">{money(l.monthlyPrice)}</td>
@@ -183,8 +190,8 @@ export function UnusedAccountsView(props: { integrationId: string; data: UnusedA
       )}
       {d.apiOnlyUsers.length > 0 ? (
         <p class="muted">
-          {d.apiOnlyUsers.length} API-only user{d.apiOnlyUsers.length === 1 ? '' : 's'} (integrations) are
-          listed apart and never counted as unused.
+          {d.apiOnlyUsers.length} API-only user{d.apiOnlyUsers.length === 1 ? '' : 's'} (integrations):
+          counted above only when idle for {d.days} days on a paid licence (not Salesforce Integration).
         </p>
       ) : null}
     </section>

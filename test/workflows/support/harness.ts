@@ -376,9 +376,11 @@ export class Scenario {
     return this.calls.filter((c) => c.name === name).map((c) => c.input as Input<K>);
   }
 
-  /** Activity names in call order, without the state mirror (see `states()`). */
+  /** Activity names in call order, without the state and status mirrors (see `states()`). */
   names(): ActivityName[] {
-    return this.calls.filter((c) => c.name !== 'recordIntegrationState').map((c) => c.name);
+    return this.calls
+      .filter((c) => c.name !== 'recordIntegrationState' && c.name !== 'recordIntegrationStatus')
+      .map((c) => c.name);
   }
 
   /** Every state the entity entered, in order, as its mirror into PostgreSQL wrote them: the transition list. */
@@ -514,9 +516,16 @@ function defaultMocks(s: Scenario): Required<Mocks> {
     recordRunPause: noop,
     recordRunResumed: noop,
     recordIntegrationState: noop,
+    recordIntegrationStatus: noop,
     ensureDailySchedule: noop,
     setDailySchedulePaused: noop,
     deleteDailySchedule: noop,
-    reconcileIntegrations: async () => ({ restarted: 0, closedRuns: 0, schedulesRepaired: 0 }),
+    reconcileIntegrations: async () => ({
+      restarted: 0,
+      closedRuns: 0,
+      schedulesRepaired: 0,
+      purgesPending: 0,
+    }),
+    purgeIntegrationData: async () => ({ deletedRows: 0 }),
   };
 }

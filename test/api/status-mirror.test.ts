@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { buildTestApp, client } from './support/harness';
+import {
+  liveTenant,
+  orgIntegration,
+  startLiveStack,
+  stopLiveStack,
+  waitForDetail,
+  type LiveStack,
+} from './support/live';
+
+/**
+ * GET /v1/integrations/{id} reads PostgreSQL only: the status the workflow mirrors, the run progress the
+ * activities write with every page. A second API instance whose Temporal frontend is unreachable (a closed port)
+ * serves the status page of an integration that the real workflow drives through a collection and a quota
+ * pause; any Temporal call it made would fail or hang, so a correct and quick answer shows none was made.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Detail = Record<string, any>;
+
+describe('status page from the PostgreSQL mirror', () => {
+  let stack: LiveStack;
+  let unreachable: Connection;
+
+  beforeAll(async () => {
+    stack = await startLiveStack({ actionCooldowns: { testConnectivityMs: 0, collectNowMs: 0 } });
+    // Port 1 on loopback refuses connections: every RPC through this client fails.
+    unreachable = Connection.lazy({ address: '127.0.0.1:1' });
+  });
+  afterAll(async () => {
+    await unreachable?.close().catch(() => {});
+    await stopLiveStack(stack ?? {});
+  });
+
+  const control = () => stack.simulator.simulator.control;
+
+  it("follows a running collection's progress and its quota pause with Temporal unreachable for the read", async () => {
+    const { api, key } = await liveTenant(stack);
+    const reader = buildTestApp(stack.services, {
+      secrets: stack.secrets.box,
+      temporal: new Client({ connection: unreachable, namespace: 'default' }),
+      config: { allowLocalSalesforceUrls: true, taskQueue: stack.worker.taskQueue },
+    });
+    const read = client(reader.app, key);
+    const timedRead = async (id: string) => {
+      const started = Date.now();
+      const res = await read('GET', `/v1/integrations/${id}`);
+      // Well under a Temporal client's connect timeout and retries.
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+
+    // 60 % of the daily allocation is already used by other apps; the pause line is 75 % (750 of 1,000).
+    const { org, id } = await orgIntegration(
+      stack,
+      api,
+      { users: 40, logins: 40_000, dailyApiMax: 1000 },
+      { options: { pageSize: 200, parallelSegments: 2 } },
+    );
+    control().consumeApiCalls(org.key, 600);
+    expect((await api('POST', `/v1/integrations/${id}/test`)).body.ok).toBe(true);
+    // Slow pages keep the run in progress while it is read.
+    control().setFaults(org.key, { latencyMs: 60 });
+    const started = await api('POST', `/v1/integrations/${id}/collect`);
+    expect(started.status).toBe(202);
+    const runId = started.body.runId as string;
+
+    const deadline = Date.now() + 90_000;
+    let progressing: Detail | undefined;
+    while (!progressing && Date.now() < deadline) {
+      const d = await timedRead(id);
+      const pages = Object.values(
+        (d.currentRun?.objects ?? {}) as Record<string, { pages: number; finishedAt: string | null }>,
+      );
+      if (d.state === 'initial_collection' && pages.some((p) => p.pages > 0 && p.finishedAt === null))
+        progressing = d;
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(progressing, 'the reader never saw a page in progress').toBeDefined();
+    expect(progressing).toMatchObject({
+      statusSource: 'mirror',
+      currentRun: { runId, kind: 'initial', trigger: 'collect_now' },
+      initialCollectionDone: false,
+    });
+    expect(progressing!.currentRun.apiCalls).toBeGreaterThan(0);
+    expect(progressing!.currentRun.currentObject).not.toBeNull();
+
+    // Progress grows between two reads while the run goes on (written with every page, not at state changes).
+    const records = (d: Detail) =>
+      Object.values((d.currentRun?.objects ?? {}) as Record<string, { records: number }>).reduce(
+        (n, p) => n + p.records,
+        0,
+      );
+    const more = await waitForDetail(read, id, (d) => records(d) > records(progressing!), 60_000);
+    expect(more.currentRun?.runId ?? runId).toBe(runId);
+
+    control().clearFaults(org.key);
+    const paused = await waitForDetail(read, id, (d) => d.state === 'paused_for_quota', 120_000);
+    expect(paused).toMatchObject({
+      statusSource: 'mirror',
+      currentRun: { runId },
+      quota: { thresholdPercent: 75, max: 1000 },
+    });
+    expect(paused.quota!.used).toBeGreaterThanOrEqual(750);
+    expect(paused.pausedUntil).toBe(paused.quota!.pausedUntil);
+    expect(Date.parse(paused.pausedUntil!)).toBeGreaterThan(Date.now());
+    expect(Date.parse(paused.statusUpdatedAt!)).toBeLessThanOrEqual(Date.now());
+
+    // The same answer as the API that can reach Temporal: there is one source for both.
+    const live = await api('GET', `/v1/integrations/${id}`);
+    const again = await timedRead(id);
+    expect(again).toEqual(live.body);
+
+    // The listing reads the mirrored state too.
+    const listed = await read('GET', '/v1/integrations?state=paused_for_quota');
+    expect(listed.body.data.map((i: { id: string }) => i.id)).toContain(id);
+
+    await api('DELETE', `/v1/integrations/${id}?purge=true`);
+  }, 240_000);
+});
