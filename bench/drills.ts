@@ -193,7 +193,11 @@ async function currentObject(
 /** The collectObject attempt the server sees running (state STARTED), if any. */
 async function runningAttempt(integration: BenchIntegration): Promise<number | null> {
   try {
-    const description = await integration.handle.describe();
+    // Collection slices run in the active run's child workflow, not in the integration's own workflow.
+    const entity = await integration.handle.describe();
+    const child = entity.raw.pendingChildren?.[0];
+    if (!child?.workflowId) return null;
+    const description = await integration.handle.client.getHandle(child.workflowId).describe();
     const pending = description.raw.pendingActivities ?? [];
     const started = pending.find(
       (a) => a.activityType?.name === 'collectObject' && Number(a.state) === 2 /* STARTED */,

@@ -7,6 +7,7 @@ import {
   statusQuery,
   testConnectivityUpdate,
   type IntegrationStatus,
+  runOutcomeStatuses,
 } from '../../workflows/definitions';
 import type { Stack } from './stack';
 import { createTestIntegration, createTestTenant } from '../../test/support/factories';
@@ -88,7 +89,7 @@ export async function waitForRun(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await readRun(sql, runId);
-    if (run && ['succeeded', 'failed', 'cancelled'].includes(run.status)) {
+    if (run && (runOutcomeStatuses as readonly string[]).includes(run.status)) {
       await waitForState(integration, (s) => s.state === 'idle' || s.state === 'connected', 60_000);
       return run;
     }
