@@ -34,12 +34,7 @@ export const cursorPart = {
   text: /^[\s\S]{0,300}$/,
 };
 
-/**
- * to_char format giving a timestamptz as the microsecond UTC text a cursor carries. Compare it back with
- * `${key}::text::timestamptz`: postgres.js serialises a parameter the server types as timestamptz through a
- * JavaScript Date, which would drop the microseconds.
- */
-export const CURSOR_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
+export { CURSOR_TIME_FORMAT } from '../platform/database';
 
 /** The sort key inside a cursor, or 400 when it was tampered with or belongs to another listing. */
 export function decodeCursor(

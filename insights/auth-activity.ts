@@ -1,13 +1,10 @@
-import type { Sql } from '../platform/database';
+import { CURSOR_TIME_FORMAT, type Sql } from '../platform/database';
 import type { CsvColumn } from './csv';
 import { userIdForms } from './salesforce-id';
 import { lockRollups } from './rollups';
 import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
 
 const DAY_MS = 86_400_000;
-
-/** to_char format of a cursor's timestamp: PostgreSQL's microsecond UTC text (api/pagination.ts). */
-export const CURSOR_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 export const authDimensions = ['status', 'login_type', 'application', 'country'] as const;
 export type AuthDimension = (typeof authDimensions)[number];

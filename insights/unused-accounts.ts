@@ -1,6 +1,6 @@
 import type { Sql } from '../platform/database';
 import type { CsvColumn } from './csv';
-import { CURSOR_TIME_FORMAT } from './auth-activity';
+import { CURSOR_TIME_FORMAT } from '../platform/database';
 import { loadIntegrationOptions } from './integration-settings';
 
 const DAY_MS = 86_400_000;

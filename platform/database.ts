@@ -4,6 +4,13 @@ export type Sql = postgres.Sql;
 /** A pool or an open transaction: for helpers that callers may run inside `sql.begin`. */
 export type Queryable = postgres.Sql | postgres.TransactionSql;
 
+/**
+ * to_char format giving a timestamptz as the microsecond UTC text a keyset cursor carries (API listings and
+ * insight reports alike). Compare it back with `${key}::text::timestamptz`: postgres.js serialises a parameter
+ * the server types as timestamptz through a JavaScript Date, which would drop the microseconds.
+ */
+export const CURSOR_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
+
 export interface DatabaseOptions {
   url: string;
   poolSize?: number;

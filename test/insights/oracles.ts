@@ -7,7 +7,7 @@ import {
   type FailingUserDbRow,
   type FailingUserRow,
 } from '../../insights/auth-activity';
-import { CURSOR_TIME_FORMAT } from '../../insights/auth-activity';
+import { CURSOR_TIME_FORMAT } from '../../platform/database';
 import {
   afterReclaimableUser,
   reclaimableLicence,
