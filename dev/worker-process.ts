@@ -18,6 +18,8 @@ export interface WorkerProcessSettings {
   taskQueue: string;
   /** More environment variables (e.g. COLLECTION_SLICE_SECONDS), applied last. */
   env?: Record<string, string>;
+  /** Node arguments naming the entry point; default worker/main.ts through tsx (benches pass the compiled one). */
+  entry?: string[];
 }
 
 export interface WorkerProcess {
@@ -35,7 +37,8 @@ export interface WorkerProcess {
  * it. For tests and benches: the orgs live on the loopback simulator and the reconciler stays off.
  */
 export function spawnWorkerProcess(settings: WorkerProcessSettings): WorkerProcess {
-  const child = spawn(process.execPath, [...WORKER_HEAP_FLAGS, '--import', 'tsx', workerScript], {
+  const entry = settings.entry ?? ['--import', 'tsx', workerScript];
+  const child = spawn(process.execPath, [...WORKER_HEAP_FLAGS, ...entry], {
     env: {
       ...process.env,
       DATABASE_URL: settings.databaseUrl,

@@ -1,72 +1,31 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnWorkerProcess, type WorkerProcess } from '../../dev/worker-process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { onCleanup } from './cleanup';
 import { entryPoints } from './runtime';
 import type { Stack } from './stack';
 
-/**
- * The worker's V8 heap bounds, as `npm run worker` sets them (package.json): old space capped so garbage from
- * 2,000-record pages is collected instead of growing the heap towards V8's default (a quarter of the machine's
- * memory), and a smaller young generation (semi-space 8 MB instead of 16 MB).
- */
-export const WORKER_HEAP_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=8'];
-
-export interface WorkerProcess {
-  process: ChildProcess;
-  pid: number;
-  /** kill -9, and wait until the process is gone. */
-  kill(): Promise<void>;
-  /** SIGTERM (graceful shutdown), SIGKILL after 15 s. */
-  stop(): Promise<void>;
-}
+export type { WorkerProcess } from '../../dev/worker-process';
 
 /**
- * The production worker entry point as a child process, like `npm run worker` (or `npm run worker:prod` with
- * `--compiled`): one node process, no wrapper that could be orphaned, so a drill can kill -9 exactly it.
+ * The production worker entry point as a child process (dev/worker-process.ts), like `npm run worker` (or
+ * `npm run worker:prod` with `--compiled`), stopped when the bench ends.
  */
 export function spawnWorker(
   stack: Stack,
   taskQueue = stack.taskQueue,
   extraEnv: Record<string, string> = {},
 ): WorkerProcess {
-  const child = spawn(process.execPath, [...WORKER_HEAP_FLAGS, ...entryPoints().args('worker/main')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: stack.pg.url,
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      SECRETS_KEY: stack.secrets.key,
-      SECRETS_KEY_ID: stack.secrets.keyId,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      RECONCILER_ENABLED: 'false',
-      // Bench orgs live on the loopback simulator.
-      ALLOW_LOCAL_SALESFORCE_URLS: 'true',
-      LOG_LEVEL: 'error',
-      // As production launches it (`npm run worker:prod`, docker-compose.yml): two glibc malloc arenas.
-      MALLOC_ARENA_MAX: '2',
-      // Several workers may run at once: each takes a free port for /healthz and /metrics.
-      WORKER_HTTP_PORT: '0',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const worker = spawnWorkerProcess({
+    databaseUrl: stack.pg.url,
+    temporalAddress: stack.temporal.address,
+    secretsKey: stack.secrets.key,
+    secretsKeyId: stack.secrets.keyId,
+    taskQueue,
+    entry: entryPoints().args('worker/main'),
+    // As production launches it (`npm run worker:prod`, docker-compose.yml): two glibc malloc arenas.
+    env: { MALLOC_ARENA_MAX: '2', ...extraEnv },
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const alive = () => child.exitCode === null && child.signalCode === null;
-  const worker: WorkerProcess = {
-    process: child,
-    pid: child.pid!,
-    async kill() {
-      if (alive()) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (!alive()) return;
-      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(force);
-    },
-  };
-  onCleanup(`worker ${child.pid}`, () => worker.kill());
+  onCleanup(`worker ${worker.pid}`, () => worker.kill());
   return worker;
 }
 
