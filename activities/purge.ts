@@ -1,6 +1,20 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { Sql } from '../platform/database';
 import type { ActivityDependencies } from './dependencies';
+
+/**
+ * Every table with an integration_id column, read from the catalogue, so a table added by a later migration is
+ * purged without editing a list.
+ */
+export async function tablesWithIntegrationRows(sql: Sql): Promise<string[]> {
+  const rows = await sql<{ table: string }[]>`
+    select c.table_name as table from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.table_schema = current_schema() and c.column_name = 'integration_id' and t.table_type = 'BASE TABLE'
+    order by c.table_name`;
+  return rows.map((row) => row.table);
+}
 
 /** Rows deleted per statement: small enough that one batch holds its locks and WAL for well under a second. */
 const DEFAULT_BATCH_ROWS = 10_000;
@@ -30,15 +44,8 @@ export function createPurgeActivities(
           'PurgeNotRequested',
         );
       }
-      // Every table with an integration_id column (read from the catalogue, so a table added by a later
-      // migration is purged without editing this list).
-      const tables = await sql<{ table: string }[]>`
-        select c.table_name as table from information_schema.columns c
-        join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-        where c.table_schema = current_schema() and c.column_name = 'integration_id' and t.table_type = 'BASE TABLE'
-        order by c.table_name`;
       let deletedRows = 0;
-      for (const { table } of tables) {
+      for (const table of await tablesWithIntegrationRows(sql)) {
         for (;;) {
           const deleted = await sql`
             delete from ${sql(table)} where ctid = any(array(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { createPurgeActivities } from '../../activities/purge';
+import { createPurgeActivities, tablesWithIntegrationRows } from '../../activities/purge';
 import { createScheduleActivities } from '../../activities/schedules';
 import { createLogger } from '../../platform/logger';
 import type { Sql } from '../../platform/database';
@@ -11,12 +11,8 @@ import { runActivity } from '../salesforce/support';
 
 /** Every row of `integrationId` in every table that has an integration_id column, by table. */
 async function rowsOf(sql: Sql, integrationId: string): Promise<Record<string, number>> {
-  const tables = await sql<{ table: string }[]>`
-    select c.table_name as table from information_schema.columns c
-    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-    where c.table_schema = current_schema() and c.column_name = 'integration_id' and t.table_type = 'BASE TABLE'`;
   const counts: Record<string, number> = {};
-  for (const { table } of tables) {
+  for (const table of await tablesWithIntegrationRows(sql)) {
     const [row] = await sql<{ n: number }[]>`
       select count(*)::int as n from ${sql(table)} where integration_id = ${integrationId}`;
     if (row!.n > 0) counts[table] = row!.n;
