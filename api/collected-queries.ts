@@ -4,6 +4,7 @@ import type { FindingRow } from '../insights/findings';
 import type { Sql } from '../platform/database';
 import { CURSOR_TIME_FORMAT } from './pagination';
 import type { LoginQuerySchema, UserQuerySchema } from './schemas/collected';
+import type { tenantIntegrationId } from './tenant-integrations';
 
 /*
  * The collected-data queries, shared by the paged listings and the streaming exports so both apply exactly
@@ -12,6 +13,12 @@ import type { LoginQuerySchema, UserQuerySchema } from './schemas/collected';
  */
 export type UserFilter = z.infer<typeof UserQuerySchema>;
 export type LoginFilter = z.infer<typeof LoginQuerySchema>;
+/**
+ * Whose rows: an integration id already checked against the tenant (the exports), or the tenant-scoped
+ * subquery of `tenantIntegrationId` (the paged listings, which check the tenant in the page's own round trip).
+ */
+export type IntegrationScope = string | ReturnType<typeof tenantIntegrationId>;
+
 interface Page {
   after: string[] | null | undefined;
   limit: number;
@@ -119,7 +126,7 @@ export const toLogin = (r: LoginRow) => ({
 });
 
 /** Users ordered by username, then id (the listing's keyset order). */
-export function selectUsers(sql: Sql, integrationId: string, q: UserFilter, page?: Page) {
+export function selectUsers(sql: Sql, integration: IntegrationScope, q: UserFilter, page?: Page) {
   return sql<UserRow[]>`
     select u.id, u.username, u.name, u.email, u.alias, u.is_active, u.user_type, u.profile_id, u.profile_name,
       u.user_license_id, u.user_license_name, u.user_role_id, u.federation_identifier, u.last_login_at,
@@ -132,7 +139,7 @@ export function selectUsers(sql: Sql, integrationId: string, q: UserFilter, page
       where l.integration_id = u.integration_id and l.user_id = u.id
       order by is_frozen desc limit 1
     ) ul on true
-    where u.integration_id = ${integrationId}
+    where u.integration_id = ${integration}
       ${q.active !== undefined ? sql`and u.is_active = ${q.active}` : sql``}
       ${q.license ? sql`and u.user_license_name = ${q.license}` : sql``}
       ${q.profile ? sql`and u.profile_name = ${q.profile}` : sql``}
@@ -146,7 +153,7 @@ export function selectUsers(sql: Sql, integrationId: string, q: UserFilter, page
 }
 
 /** Login events newest first: login time, then id, descending (the listing's keyset order). */
-export function selectLogins(sql: Sql, integrationId: string, q: LoginFilter, page?: Page) {
+export function selectLogins(sql: Sql, integration: IntegrationScope, q: LoginFilter, page?: Page) {
   const country = q.country?.toUpperCase();
   return sql<LoginRow[]>`
     select h.id, h.user_id, u.username, h.login_time,
@@ -156,7 +163,7 @@ export function selectLogins(sql: Sql, integrationId: string, q: LoginFilter, pa
       h.geo_subdivision, h.geo_latitude, h.geo_longitude
     from sf_login_history h
     left join sf_users u on u.integration_id = h.integration_id and u.id = h.user_id
-    where h.integration_id = ${integrationId}
+    where h.integration_id = ${integration}
       ${q.userId ? sql`and h.user_id = ${q.userId}` : sql``}
       ${q.username ? sql`and u.username = ${q.username}` : sql``}
       ${q.status ? sql`and h.status = ${q.status}` : sql``}

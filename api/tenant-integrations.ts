@@ -21,3 +21,24 @@ export async function findTenantIntegration(
   if (!row) throw notFound();
   return row;
 }
+
+/**
+ * The integration's id if it is the tenant's (and not being purged), as a subquery a page query filters on:
+ * the tenant check then travels inside the page's own round trip instead of a lookup before it. A page that
+ * comes back empty is ambiguous (no rows, or not the tenant's integration); `confirmTenantIntegration` tells
+ * the two apart, so a foreign id still answers 404.
+ */
+export function tenantIntegrationId(sql: Sql, tenantId: string, id: string) {
+  return sql`(select i.id from integrations i
+    where i.id = ${id} and i.tenant_id = ${tenantId} and i.purge_requested_at is null)`;
+}
+
+/** After a tenant-scoped page query: an empty page of an integration that is not the tenant's is a 404. */
+export async function confirmTenantIntegration(
+  sql: Sql,
+  tenantId: string,
+  id: string,
+  rows: readonly unknown[],
+): Promise<void> {
+  if (rows.length === 0) await findTenantIntegration(sql, tenantId, id);
+}

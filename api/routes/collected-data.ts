@@ -9,7 +9,7 @@ import {
   SalesforceUserSchema,
   UserQuerySchema,
 } from '../schemas/collected';
-import { findTenantIntegration } from '../tenant-integrations';
+import { confirmTenantIntegration, tenantIntegrationId } from '../tenant-integrations';
 import { selectLogins, selectUsers, toLogin, toUser } from '../collected-queries';
 
 const tags = ['Collected data'];
@@ -36,10 +36,15 @@ export function collectedDataRoutes(deps: ApiDependencies) {
       },
     }),
     async (c) => {
-      const integration = await findTenantIntegration(sql, c.get('tenantId'), c.req.valid('param').id);
+      const { id } = c.req.valid('param');
+      const tenantId = c.get('tenantId');
       const q = c.req.valid('query');
       const after = decodeCursor('users', q.cursor, [cursorPart.text, cursorPart.text]);
-      const rows = await selectUsers(sql, integration.id, q, { after, limit: q.limit });
+      const rows = await selectUsers(sql, tenantIntegrationId(sql, tenantId, id), q, {
+        after,
+        limit: q.limit,
+      });
+      await confirmTenantIntegration(sql, tenantId, id, rows);
       return c.json(
         toPage(rows, q.limit, 'users', (r) => [r.username, r.id], toUser),
         200,
@@ -65,10 +70,15 @@ export function collectedDataRoutes(deps: ApiDependencies) {
       },
     }),
     async (c) => {
-      const integration = await findTenantIntegration(sql, c.get('tenantId'), c.req.valid('param').id);
+      const { id } = c.req.valid('param');
+      const tenantId = c.get('tenantId');
       const q = c.req.valid('query');
       const before = decodeCursor('logins', q.cursor, [cursorPart.timestamp, cursorPart.text]);
-      const rows = await selectLogins(sql, integration.id, q, { after: before, limit: q.limit });
+      const rows = await selectLogins(sql, tenantIntegrationId(sql, tenantId, id), q, {
+        after: before,
+        limit: q.limit,
+      });
+      await confirmTenantIntegration(sql, tenantId, id, rows);
       return c.json(
         toPage(rows, q.limit, 'logins', (r) => [r.cursor_time, r.id], toLogin),
         200,

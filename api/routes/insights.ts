@@ -39,7 +39,7 @@ import {
   UnusedAccountsSchema,
   type AuthActivity,
 } from '../schemas/insights';
-import { findTenantIntegration } from '../tenant-integrations';
+import { confirmTenantIntegration, findTenantIntegration } from '../tenant-integrations';
 import { trustedNetworkRoutes } from './insights/trusted-networks';
 import { respond, wantsCsv } from './insights/respond';
 
@@ -227,15 +227,20 @@ export function insightRoutes(deps: ApiDependencies) {
     c: Context<ApiEnv>,
     filter: Omit<FindingFilter, 'tenantId' | 'after'> & { cursor?: string },
     format: 'json' | 'csv' | undefined,
+    /** Set for `/v1/integrations/{id}/findings`: an empty page of an integration not the tenant's is a 404. */
+    pathIntegrationId?: string,
   ) {
     const { cursor, ...rest } = filter;
+    const tenantId = c.get('tenantId');
     const [listing, parts] = cursors.findings;
     const after = decodeCursor(listing, cursor, parts);
+    // listFindings is scoped to the tenant in SQL, so the integration's ownership is checked in the same round trip.
     const page = await listFindings(sql, {
       ...rest,
-      tenantId: c.get('tenantId'),
+      tenantId,
       after: after ? { firstSeenAt: after[0]!, id: after[1]! } : undefined,
     });
+    if (pathIntegrationId) await confirmTenantIntegration(sql, tenantId, pathIntegrationId, page.findings);
     const nextCursor = page.next ? encodeCursor(listing, [page.next.firstSeenAt, page.next.id]) : null;
     return respond(c, format, {
       name: 'findings',
@@ -266,9 +271,9 @@ export function insightRoutes(deps: ApiDependencies) {
       },
     }),
     async (c) => {
-      const integration = await findTenantIntegration(sql, c.get('tenantId'), c.req.valid('param').id);
+      const { id } = c.req.valid('param');
       const { format, ...filter } = c.req.valid('query');
-      return findingsPage(c, { ...filter, integrationId: integration.id }, format);
+      return findingsPage(c, { ...filter, integrationId: id }, format, id);
     },
   );
 

@@ -232,6 +232,18 @@ describe('collection runs and collected data', () => {
     it('is 404 for another tenant', async () => {
       expect((await other('GET', `/v1/integrations/${integrationId}/users`)).status).toBe(404);
     });
+
+    // The tenant check travels inside the page query, so an empty page must still tell "no match" from "not yours".
+    it('answers an empty page, not 404, when nothing of its own integration matches', async () => {
+      const res = await api('GET', `/v1/integrations/${integrationId}/users?profile=No%20such%20profile`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ data: [], nextCursor: null });
+      const foreign = await other(
+        'GET',
+        `/v1/integrations/${integrationId}/users?profile=No%20such%20profile`,
+      );
+      expect(foreign.status).toBe(404);
+    });
   });
 
   describe('logins', () => {
@@ -279,6 +291,15 @@ describe('collection runs and collected data', () => {
 
     it('is 404 for another tenant', async () => {
       expect((await other('GET', `/v1/integrations/${integrationId}/logins`)).status).toBe(404);
+    });
+
+    it('answers an empty page, not 404, when nothing of its own integration matches', async () => {
+      const res = await api('GET', `/v1/integrations/${integrationId}/logins?sourceIp=192.0.2.254`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ data: [], nextCursor: null });
+      expect(
+        (await other('GET', `/v1/integrations/${integrationId}/logins?sourceIp=192.0.2.254`)).status,
+      ).toBe(404);
     });
   });
 });

@@ -232,3 +232,15 @@ describe('CSV export', () => {
     expect(toCsv([{ header: 'a', value: (r: { a: string }) => r.a }], [{ a: 'x' }])).toBe('"a"\r\n"x"\r\n');
   });
 });
+
+describe('insight routes: findings of an integration with none', () => {
+  // The listing checks the tenant inside its page query; an empty page must not be mistaken for "not yours".
+  it('answers an empty page for its own integration and 404 for another tenant', async () => {
+    const mine = await tenantWithKey(services, 'insights-empty');
+    const { integrationId: empty } = await createTenantIntegration(services.sql, {}, mine.tenant.id);
+    const res = await client(app, mine.key)('GET', `/v1/integrations/${empty}/findings`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ data: [], nextCursor: null });
+    expect((await call('GET', `/v1/integrations/${empty}/findings`)).status).toBe(404);
+  });
+});
