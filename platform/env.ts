@@ -94,6 +94,11 @@ export const environmentSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
   /** Bulk collection slots per worker process; each holds at most two pages (~2 × 2,000 rows) in memory. */
   WORKER_MAX_COLLECTION_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(8),
+  /**
+   * Salesforce pages the collection slots hold in memory at once (default: one per slot). Above the slot count,
+   * the spare permits let busy slots fetch their next page while writing the current one.
+   */
+  WORKER_MAX_PAGES_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).optional(),
   /** How long one collection activity pages before yielding its slot to the next org (fair share). */
   COLLECTION_SLICE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /** The worker's health and Prometheus endpoint (GET /healthz, GET /metrics); port 0 picks a free port. */

@@ -86,6 +86,7 @@ const worker = await createWorker({
   namespace: settings.namespace,
   maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
   maxConcurrentCollectionActivities: env.WORKER_MAX_COLLECTION_ACTIVITIES,
+  ...(env.WORKER_MAX_PAGES_IN_FLIGHT ? { maxPagesInFlight: env.WORKER_MAX_PAGES_IN_FLIGHT } : {}),
   deps: {
     sql,
     temporal,

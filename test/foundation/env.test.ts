@@ -29,6 +29,12 @@ describe('environment module', () => {
     expect(message).toMatch(/SECRETS_KEY: must be 32 bytes/);
   });
 
+  it('leaves the pages in flight to the worker unless set, and refuses a budget below one page', () => {
+    expect(parseEnvironment({}).WORKER_MAX_PAGES_IN_FLIGHT).toBeUndefined();
+    expect(parseEnvironment({ WORKER_MAX_PAGES_IN_FLIGHT: '12' }).WORKER_MAX_PAGES_IN_FLIGHT).toBe(12);
+    expect(() => parseEnvironment({ WORKER_MAX_PAGES_IN_FLIGHT: '0' })).toThrow(/WORKER_MAX_PAGES_IN_FLIGHT/);
+  });
+
   it('names a missing required variable', () => {
     expect(() => parseEnvironment({}, ['DATABASE_URL'])).toThrow(
       /DATABASE_URL is required: expected a postgres:\/\/ connection URL/,
