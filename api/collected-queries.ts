@@ -19,7 +19,7 @@ export type LoginFilter = z.infer<typeof LoginQuerySchema>;
  */
 export type IntegrationScope = string | ReturnType<typeof tenantIntegrationId>;
 
-interface Page {
+export interface Page {
   after: string[] | null | undefined;
   limit: number;
 }
@@ -124,6 +124,28 @@ export const toLogin = (r: LoginRow) => ({
     longitude: r.geo_longitude,
   },
 });
+
+/**
+ * Every row of a keyset listing, one batch at a time, each batch the listing's own page query: LIMIT on the
+ * listing's index order, so the first rows come at once whatever the table's size, and nothing (connection,
+ * transaction, snapshot) is held between batches while the reader is slow. One cursor over the unlimited query
+ * let the planner pick a hash join and a sort of the whole table instead: at 5M logins its first fetch outlived
+ * the API's 10 s statement timeout and the export answered nothing (bench/RESULTS.md §10).
+ */
+export async function* keysetBatches<Row>(
+  page: (next: Page) => Promise<Row[]>,
+  keyOf: (row: Row) => string[],
+  size: number,
+): AsyncGenerator<Row[]> {
+  let after: string[] | null = null;
+  for (;;) {
+    const rows = await page({ after, limit: size });
+    const batch = rows.length > size ? rows.slice(0, size) : rows;
+    if (batch.length > 0) yield batch;
+    if (rows.length <= size) return;
+    after = keyOf(batch[batch.length - 1]!);
+  }
+}
 
 /** Users ordered by username, then id (the listing's keyset order). */
 export function selectUsers(sql: Sql, integration: IntegrationScope, q: UserFilter, page?: Page) {

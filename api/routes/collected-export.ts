@@ -3,7 +3,14 @@ import type { Context } from 'hono';
 import { escapeCsvField } from '../../insights/csv';
 import { findingKinds, findingSeverities, findingStatuses } from '../../insights/finding-kinds';
 import { findingColumns, toFinding, type Finding } from '../../insights/findings';
-import { selectFindings, selectLogins, selectUsers, toLogin, toUser } from '../collected-queries';
+import {
+  keysetBatches,
+  selectFindings,
+  selectLogins,
+  selectUsers,
+  toLogin,
+  toUser,
+} from '../collected-queries';
 import type { ApiEnv } from '../context';
 import type { ApiDependencies } from '../dependencies';
 import { ApiError } from '../errors';
@@ -72,8 +79,9 @@ const FindingExportQuery = z.object({
 });
 
 /**
- * Bounds the exports one API process streams at once: each holds a pooled PostgreSQL connection for its whole
- * duration, and the listings must keep theirs.
+ * Bounds the exports one API process streams at once: each runs a query per batch back to back for as long as
+ * its reader reads (the findings export holds a cursor's connection throughout), and the listings must keep
+ * their share of the pool and the CPU.
  */
 class ExportSlots {
   private inUse = 0;
@@ -96,9 +104,9 @@ class ExportSlots {
 }
 
 /**
- * A pull-driven body: the next batch is fetched from the PostgreSQL cursor only when the client has read the
- * previous one (ReadableStream `pull` with a one-chunk queue), so a slow reader slows the query instead of
- * filling memory; a reader that goes away cancels the cursor and frees its connection at once.
+ * A pull-driven body: the next batch is fetched from PostgreSQL only when the client has read the previous one
+ * (ReadableStream `pull` with a one-chunk queue), so a slow reader slows the export instead of filling memory;
+ * a reader that goes away ends the batches (and closes a cursor, freeing its connection) at once.
  */
 async function streamRows<R>(
   batches: AsyncIterable<R[]>,
@@ -179,13 +187,13 @@ export function collectedExportRoutes(deps: ApiDependencies) {
     c: Context<ApiEnv>,
     format: 'ndjson' | 'csv',
     name: string,
-    query: { cursor(rows: number): AsyncIterable<R[]> },
+    batches: AsyncIterable<R[]>,
     toJson: (row: R) => T,
     csv: CsvEncoder<T>,
   ) => {
     const release = slots.acquire();
     const body = await streamRows(
-      query.cursor(BATCH_ROWS),
+      batches,
       format === 'csv' ? (row) => csv.row(toJson(row)) : (row) => JSON.stringify(toJson(row)) + '\n',
       format === 'csv' ? csv.header : '',
       release,
@@ -223,7 +231,11 @@ export function collectedExportRoutes(deps: ApiDependencies) {
         c,
         format,
         `users-${integration.id}`,
-        selectUsers(sql, integration.id, filter),
+        keysetBatches(
+          (page) => selectUsers(sql, integration.id, filter, page),
+          (row) => [row.username, row.id],
+          BATCH_ROWS,
+        ),
         toUser,
         userCsv,
       ) as never;
@@ -249,7 +261,11 @@ export function collectedExportRoutes(deps: ApiDependencies) {
         c,
         format,
         `logins-${integration.id}`,
-        selectLogins(sql, integration.id, filter),
+        keysetBatches(
+          (page) => selectLogins(sql, integration.id, filter, page),
+          (row) => [row.cursor_time, row.id],
+          BATCH_ROWS,
+        ),
         toLogin,
         loginCsv,
       ) as never;
@@ -276,7 +292,8 @@ export function collectedExportRoutes(deps: ApiDependencies) {
         c,
         format,
         `findings-${integration.id}`,
-        selectFindings(sql, integration.id, filter),
+        // Thousands per org, off the (integration_id, first_seen_at desc, id desc) index: one cursor is enough.
+        selectFindings(sql, integration.id, filter).cursor(BATCH_ROWS),
         toFinding,
         findingCsv,
       ) as never;

@@ -77,6 +77,21 @@ describe('collected-data export', () => {
     expect(exported.slice(0, 200)).toEqual(page.data);
   });
 
+  // The export reads the listing's pages 1,000 rows at a time: rows sharing one login time across a batch's
+  // edge must each come exactly once, in the listing's order.
+  it('keeps every login once across its batches when many share one login time', async () => {
+    await services.sql`
+      update sf_login_history set login_time = '2026-01-01T00:00:00.123456Z'
+      where integration_id = ${integrationId} and id in (
+        select id from sf_login_history where integration_id = ${integrationId}
+        order by login_time desc, id desc offset 950 limit 120)`;
+    const lines = (await text(await get('/logins/export'))).trimEnd().split('\n');
+    const exported = lines.map((line) => (JSON.parse(line) as { id: string }).id);
+    const listed = await services.sql<{ id: string }[]>`
+      select id from sf_login_history where integration_id = ${integrationId} order by login_time desc, id desc`;
+    expect(exported).toEqual(listed.map((r) => r.id));
+  });
+
   it('applies the listing filters', async () => {
     const [{ status } = { status: '' }] = await services.sql<{ status: string }[]>`
       select status from sf_login_history where integration_id = ${integrationId} and status <> 'Success' limit 1`;
