@@ -10,8 +10,8 @@ import { requestCollectionUpdate, testConnectivityUpdate } from '../../workflows
 import { connectTestServices } from '../support/context';
 import { startTimeSkippingEnvironment } from '../support/time-skipping';
 import { workflowBundle } from '../support/worker';
-import { startIntegrationWorkflow, waitForStatus } from '../support/integrations';
-import { createTestIntegration, testSecrets } from '../support/factories';
+import { startIntegrationWorkflow, waitForStatus, simulatedOrgIntegration } from '../support/integrations';
+import { testSecrets } from '../support/factories';
 
 type Services = Awaited<ReturnType<typeof connectTestServices>>;
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -39,18 +39,14 @@ describe('quota pause timer (time-skipping server)', () => {
   });
 
   it('fires at the start of the next day, re-checks /limits and finishes the run from its cursor', async () => {
-    const org = simulator.simulator.control.createOrg({
-      users: 40,
-      logins: 12_000,
-      seed: 31,
-      dailyApiMax: 1000,
-    });
+    const { org, ids } = await simulatedOrgIntegration(
+      services.sql,
+      simulator,
+      secrets.box,
+      { users: 40, logins: 12_000, seed: 31, dailyApiMax: 1000 },
+      { pageSize: 200 },
+    );
     simulator.simulator.control.consumeApiCalls(org.key, 700);
-    const ids = await createTestIntegration(services.sql, {
-      secrets: secrets.box,
-      org,
-      options: { pageSize: 200 },
-    });
     const taskQueue = `timer-${randomUUID()}`;
     const worker = await createWorker({
       connection: env.nativeConnection,
