@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { startOrgIntegration, useWorkerStack, workflowBundle } from '../support/worker';
+import { expectOrgCollected, startOrgIntegration, useWorkerStack, workflowBundle } from '../support/worker';
 import {
   collectedFingerprint,
-  expectInitialCollectionComplete,
   rotateCredentials,
   runHourFarFromNow,
   waitForStatus,
@@ -170,13 +169,7 @@ describe('integration lifecycle on Temporal', () => {
 
     await writeSecret(org.consumerSecret);
     await handle.signal(credentialsUpdatedSignal);
-    await expectInitialCollectionComplete(
-      handle,
-      stack.services.sql,
-      ids.integrationId,
-      stack.simulator.simulator.control.objectCounts(org.key).LoginHistory,
-      90_000,
-    );
+    await expectOrgCollected(stack, handle, ids, org);
     await handle.signal(disconnectSignal);
     await handle.result();
   }, 120000);
@@ -187,13 +180,7 @@ describe('integration lifecycle on Temporal', () => {
     await handle.executeUpdate(testConnectivityUpdate);
     stack.simulator.simulator.control.setFaults(org.key, { revokeTokensEveryCalls: 7 });
     await handle.executeUpdate(requestCollectionUpdate);
-    await expectInitialCollectionComplete(
-      handle,
-      stack.services.sql,
-      ids.integrationId,
-      stack.simulator.simulator.control.objectCounts(org.key).LoginHistory,
-      90_000,
-    );
+    await expectOrgCollected(stack, handle, ids, org);
     expect(stack.simulator.simulator.control.counters(org.key).tokenRequests).toBeGreaterThan(3);
     const status = await handle.query(statusQuery);
     expect(status.quota.usagePercent).not.toBeNull();

@@ -5,7 +5,7 @@ import {
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { Sql } from '../../platform/database';
 import { createLogger, type Logger } from '../../platform/logger';
 import type { SecretBox } from '../../platform/secrets';
@@ -15,7 +15,7 @@ import { startSimulator, type RunningSimulator } from '../../simulator';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { connectTestServices, type TestServices } from './context';
 import { createTestIntegration, testSecrets, type TestOrg } from './factories';
-import { startIntegrationWorkflow } from './integrations';
+import { expectInitialCollectionComplete, startIntegrationWorkflow } from './integrations';
 
 // Worker state changes at INFO drown test output; keep warnings. Only the first install per process counts.
 try {
@@ -151,4 +151,16 @@ export async function startOrgIntegration(
   const ids = await createTestIntegration(stack.services.sql, { secrets: stack.secrets.box, org, options });
   const handle = await startIntegrationWorkflow(stack.services.temporal, ids, stack.worker.taskQueue);
   return { ids, handle };
+}
+
+/** expectInitialCollectionComplete for an integration of a stack's simulator org: every login of the org arrived. */
+export function expectOrgCollected(
+  stack: WorkerStack,
+  handle: WorkflowHandle,
+  ids: { integrationId: string },
+  org: { key: string },
+  timeoutMs?: number,
+) {
+  const logins = stack.simulator.simulator.control.objectCounts(org.key).LoginHistory;
+  return expectInitialCollectionComplete(handle, stack.services.sql, ids.integrationId, logins, timeoutMs);
 }
