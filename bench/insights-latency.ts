@@ -21,18 +21,18 @@ import { z } from 'zod';
 import { freePort } from '../platform/ports';
 import { startEmbeddedPostgres, type RunningPostgres } from '../dev/embedded-postgres';
 import {
-  authActivitySummary,
-  loginTimeline,
   topFailingIps,
   topFailingIpsQuery,
   topFailingUsers,
   topFailingUsersQuery,
-} from '../insights/auth-activity';
+} from '../insights/auth-activity/failures';
+import { authActivitySummary } from '../insights/auth-activity/summary';
+import { loginTimeline } from '../insights/auth-activity/timeline';
 import { listFindings, recomputeFindings } from '../insights/findings';
 import { apiOnlyUsersQuery, reclaimableUsersQuery, unusedAccounts } from '../insights/unused-accounts';
 import { createSql } from '../platform/database';
 import { applyMigrations } from '../platform/migrate';
-import { generate, timed } from './harness/generate-org';
+import { generate, plantFindings, timed } from './harness/generate-org';
 import { createTestIntegration } from '../test/support/factories';
 
 const DAY = 86_400_000;
@@ -155,19 +155,7 @@ async function main() {
     if (planted!.n === 0) {
       // Findings to page through: the synthetic org is clean, so plant 20,000 directly (also into a reused
       // database whose earlier run stopped before this step).
-      await sql`
-        insert into findings (
-          integration_id, kind, severity, dedupe_key, subject, user_id, user_ids, first_seen_at, last_seen_at,
-          span_from, span_to, status
-        )
-        select ${integrationId}, (array['brute_force', 'new_country', 'impossible_travel'])[1 + n % 3],
-          (array['medium', 'high', 'critical'])[1 + n % 3], 'bench:' || n, '005BENCH' || lpad(n::text, 10, '0'),
-          '005BENCH' || lpad(n::text, 10, '0'), array['005BENCH' || lpad(n::text, 10, '0')],
-          ${now}::timestamptz - make_interval(mins => n * 13), ${now}::timestamptz - make_interval(mins => n * 13),
-          ${now}::timestamptz - make_interval(mins => n * 13), ${now}::timestamptz - make_interval(mins => n * 13),
-          case when n % 4 = 0 then 'acknowledged' else 'open' end
-        from generate_series(1, 20000) n
-      `;
+      await plantFindings(sql, integrationId, now);
     }
     await sql`vacuum analyze findings`;
     await sql`vacuum analyze login_daily_counts`;

@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { loginHistorySpec, parseFast, parseWithSchema } from '../activities/collection/objects/login-history';
 import { queryResultSchema } from '../salesforce/schemas';
+import { clientCredentialsRequest } from '../simulator';
 import { machine, num, printTable } from './harness/report';
 import { startBenchSimulator } from './harness/stack';
 
@@ -17,16 +18,8 @@ export async function pageCost(args: { logins: number }): Promise<boolean> {
   const org = sim.simulator.control.createOrg({ users: 2000, logins: args.logins, seed: 7 });
   const dispatcher = new Agent({ connections: 1 });
   try {
-    const tokenResponse = await request(`${org.salesforceUrl}/services/oauth2/token`, {
-      method: 'POST',
-      dispatcher,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: org.consumerKey,
-        client_secret: org.consumerSecret,
-      }).toString(),
-    });
+    const tokenRequest = clientCredentialsRequest(org);
+    const tokenResponse = await request(tokenRequest.url, { ...tokenRequest.init, dispatcher });
     const token = (await tokenResponse.body.json()) as { access_token: string; instance_url: string };
     let url = `${token.instance_url}/services/data/v62.0/query?q=${encodeURIComponent(loginHistorySpec.soql(''))}`;
     const ms = { request: 0, gunzip: 0, json: 0, envelope: 0, mapping: 0, zodMapping: 0 };

@@ -5,7 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { Agent, request } from 'undici';
-import { startSimulator } from '../simulator/server';
+import { clientCredentialsRequest, startSimulator } from '../simulator';
 
 const mb = (bytes: number) => Math.round(bytes / 1_048_576);
 
@@ -21,17 +21,9 @@ export async function simulatorSpeed(options: { logins: number }): Promise<boole
 
   const dispatcher = new Agent({ connections: 1, pipelining: 1 });
   try {
+    const tokenRequest = clientCredentialsRequest(org);
     const token = (await (
-      await request(`${org.salesforceUrl}/services/oauth2/token`, {
-        method: 'POST',
-        dispatcher,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: org.consumerKey,
-          client_secret: org.consumerSecret,
-        }).toString(),
-      })
+      await request(tokenRequest.url, { ...tokenRequest.init, dispatcher })
     ).body.json()) as { access_token: string; instance_url: string };
 
     const collect = async (gzip: boolean) => {

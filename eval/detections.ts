@@ -23,11 +23,12 @@ import { z } from 'zod';
 import { freePort } from '../platform/ports';
 import { startEmbeddedPostgres, type RunningPostgres } from '../dev/embedded-postgres';
 import { findingKinds, type FindingKind } from '../insights/finding-kinds';
-import { listFindings, recomputeFindings, type Finding } from '../insights/findings';
+import { recomputeFindings, type Finding } from '../insights/findings';
 import { createSql, type Sql } from '../platform/database';
 import { applyMigrations } from '../platform/migrate';
 import { createSimulator, type PlantedScenario, type ScenarioKind } from '../simulator';
-import { loadOrgThroughRest } from '../test/insights/load-org';
+import { everyFinding } from '../test/insights/fixtures';
+import { loadOrgThroughRest, scenarioFinding } from '../test/insights/load-org';
 import { createTestIntegration } from '../test/support/factories';
 import { labelledCases, type CaseFamily, type LabelledCase } from './corpus';
 
@@ -41,18 +42,6 @@ const sizes = {
   large: { users: 3_000, logins: 150_000 },
 } as const;
 type Size = keyof typeof sizes;
-
-const scenarioFinding: Record<ScenarioKind, FindingKind> = {
-  bruteForce: 'brute_force',
-  passwordSpray: 'password_spray',
-  impossibleTravel: 'impossible_travel',
-  dormantReactivation: 'dormant_account_reactivated',
-  inactiveUserAttempt: 'inactive_user_attempts',
-  frozenUserAttempt: 'inactive_user_attempts',
-  apiOnlyUiLogin: 'api_only_user_interactive_login',
-  newCountry: 'new_country',
-  privilegedUnused: 'privileged_user_unused',
-};
 
 /** A label: a finding of `kind` about `subject` must exist (positive) or must not (negative). */
 interface Label {
@@ -163,7 +152,7 @@ async function evaluateOrg(sql: Sql, size: Size, n: number) {
     })),
     ...corpus.labels,
   ];
-  const findings = await allFindings(sql, tenantId, integrationId);
+  const findings = await everyFinding(sql, tenantId, integrationId);
   const { tallies, failures } = score(labels, findings);
   if (!stable)
     failures.push(`a full recompute after the split run changed findings: ${JSON.stringify(full)}`);
@@ -241,17 +230,6 @@ async function insertRows(sql: Sql, rows: Record<string, unknown>[]) {
   for (let i = 0; i < rows.length; i += 1000) {
     await sql`insert into sf_login_history ${sql(rows.slice(i, i + 1000) as never)}`;
   }
-}
-
-async function allFindings(sql: Sql, tenantId: string, integrationId: string): Promise<Finding[]> {
-  const all: Finding[] = [];
-  let after;
-  do {
-    const page = await listFindings(sql, { tenantId, integrationId, limit: 200, after });
-    all.push(...page.findings);
-    after = page.next ?? undefined;
-  } while (after);
-  return all;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { Sql } from '../platform/database';
 import { CURSOR_TIME_FORMAT } from '../platform/database';
-import { refreshLoginDailyCounts } from './auth-activity';
+import { refreshLoginDailyCounts } from './auth-activity/summary';
 import { FULL_RECOMPUTE_WORK_MEM } from './work-mem';
 import { refreshLoginFailureDaily, refreshUserLicenseActivity, refreshUserLoginRollups } from './rollups';
 import type { DetectionThresholds } from '../platform/detection-thresholds';

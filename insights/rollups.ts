@@ -176,65 +176,50 @@ async function refreshFailureTotals(
   goneUsers: string[],
   goneIps: string[],
 ) {
+  await refreshFailureTotalsBy(sql, integrationId, start, 'user_id', goneUsers);
+  await refreshFailureTotalsBy(sql, integrationId, start, 'source_ip', goneIps);
+}
+
+/** One of the two totals tables, keyed by `key` (a failure without a source IP has no IP total). */
+async function refreshFailureTotalsBy(
+  sql: postgres.TransactionSql,
+  integrationId: string,
+  start: string | null,
+  key: 'user_id' | 'source_ip',
+  gone: string[],
+) {
+  const k = sql(key);
+  const totals = sql(key === 'user_id' ? 'user_failure_totals' : 'ip_failure_totals');
   if (start === null) {
-    await sql`delete from user_failure_totals where integration_id = ${integrationId}`;
-    await sql`delete from ip_failure_totals where integration_id = ${integrationId}`;
+    await sql`delete from ${totals} where integration_id = ${integrationId}`;
     await sql`
-      insert into user_failure_totals (integration_id, user_id, failures, last_failure_at)
-      select ${integrationId}, user_id, sum(failures), max(last_failure_at)
-      from login_failure_daily where integration_id = ${integrationId}
-      group by user_id
-    `;
-    await sql`
-      insert into ip_failure_totals (integration_id, source_ip, failures, last_failure_at)
-      select ${integrationId}, source_ip, sum(failures), max(last_failure_at)
-      from login_failure_daily where integration_id = ${integrationId} and source_ip is not null
-      group by source_ip
+      insert into ${totals} (integration_id, ${k}, failures, last_failure_at)
+      select ${integrationId}, ${k}, sum(failures), max(last_failure_at)
+      from login_failure_daily where integration_id = ${integrationId} and ${k} is not null
+      group by ${k}
     `;
     return;
   }
   await sql`
     with touched as (
-      select unnest(${goneUsers}::text[]) as user_id
+      select unnest(${gone}::text[]) as ${k}
       union
-      select user_id from login_failure_daily where integration_id = ${integrationId} and day >= ${start}::date
+      select ${k} from login_failure_daily
+      where integration_id = ${integrationId} and day >= ${start}::date and ${k} is not null
     ),
     summed as (
-      select t.user_id, sum(d.failures)::int as failures, max(d.last_failure_at) as last_failure_at
+      select t.${k}, sum(d.failures)::int as failures, max(d.last_failure_at) as last_failure_at
       from touched t
-      left join login_failure_daily d on d.integration_id = ${integrationId} and d.user_id = t.user_id
-      group by t.user_id
+      left join login_failure_daily d on d.integration_id = ${integrationId} and d.${k} = t.${k}
+      group by t.${k}
     ),
     dropped as (
-      delete from user_failure_totals x using summed s
-      where x.integration_id = ${integrationId} and x.user_id = s.user_id and s.failures is null
+      delete from ${totals} x using summed s
+      where x.integration_id = ${integrationId} and x.${k} = s.${k} and s.failures is null
     )
-    insert into user_failure_totals as x (integration_id, user_id, failures, last_failure_at)
-    select ${integrationId}, user_id, failures, last_failure_at from summed where failures is not null
-    on conflict (integration_id, user_id) do update set
-      failures = excluded.failures, last_failure_at = excluded.last_failure_at
-    where (x.failures, x.last_failure_at) is distinct from (excluded.failures, excluded.last_failure_at)
-  `;
-  await sql`
-    with touched as (
-      select unnest(${goneIps}::text[]) as source_ip
-      union
-      select source_ip from login_failure_daily
-      where integration_id = ${integrationId} and day >= ${start}::date and source_ip is not null
-    ),
-    summed as (
-      select t.source_ip, sum(d.failures)::int as failures, max(d.last_failure_at) as last_failure_at
-      from touched t
-      left join login_failure_daily d on d.integration_id = ${integrationId} and d.source_ip = t.source_ip
-      group by t.source_ip
-    ),
-    dropped as (
-      delete from ip_failure_totals x using summed s
-      where x.integration_id = ${integrationId} and x.source_ip = s.source_ip and s.failures is null
-    )
-    insert into ip_failure_totals as x (integration_id, source_ip, failures, last_failure_at)
-    select ${integrationId}, source_ip, failures, last_failure_at from summed where failures is not null
-    on conflict (integration_id, source_ip) do update set
+    insert into ${totals} as x (integration_id, ${k}, failures, last_failure_at)
+    select ${integrationId}, ${k}, failures, last_failure_at from summed where failures is not null
+    on conflict (integration_id, ${k}) do update set
       failures = excluded.failures, last_failure_at = excluded.last_failure_at
     where (x.failures, x.last_failure_at) is distinct from (excluded.failures, excluded.last_failure_at)
   `;

@@ -1,4 +1,4 @@
--- The time zone login_daily_counts is kept in (insights/auth-activity.ts): its days are the integration's local
+-- The time zone login_daily_counts is kept in (insights/auth-activity/summary.ts): its days are the integration's local
 -- days (options.timezone), so the authentication summary's daily and weekly buckets match what the org's people
 -- and auditors call a day, DST included. When the option changes, the next recompute rebuilds every day.
 create table login_daily_counts_zone (

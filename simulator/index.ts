@@ -16,3 +16,4 @@ export type { ScenarioSpec, ScenarioKind, PlantedScenario } from './generator/sc
 export type { Truth } from './generator/truth';
 export { LATEST_VERSION } from './api-versions';
 export { CONTROL_PREFIX } from './control/routes';
+export { clientCredentialsRequest } from './client-credentials';

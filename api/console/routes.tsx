@@ -11,17 +11,10 @@ import {
   type CollectionRun,
   type ConnectivityResult,
 } from './views/detail';
-import {
-  AuthReviewView,
-  FindingsView,
-  UnusedAccountsView,
-  type FailingIp,
-  type FailingUser,
-  type Finding,
-  type SummaryRow,
-  type TimelineRow,
-  type UnusedAccounts,
-} from './views/insights';
+import type { AuthActivityView, FindingPageBody, UnusedAccountsBody } from '../schemas/insights';
+import { AuthReviewView } from './views/auth-review';
+import { FindingsView } from './views/findings';
+import { UnusedAccountsView } from './views/unused-accounts';
 import {
   IntegrationForm,
   IntegrationsTable,
@@ -385,7 +378,9 @@ export function consoleRoutes(options: ConsoleOptions) {
   });
 
   fragments.get('/integrations/:id/unused', async (c) => {
-    const result = await c.get('api').get<UnusedAccounts>(`${integrationPath(c)}/unused-accounts?limit=200`);
+    const result = await c
+      .get('api')
+      .get<UnusedAccountsBody>(`${integrationPath(c)}/unused-accounts?limit=200`);
     if (!result.ok) return failed(c, result);
     return show(c, 200, <UnusedAccountsView integrationId={c.req.param('id')} data={result.body} />);
   });
@@ -396,11 +391,11 @@ export function consoleRoutes(options: ConsoleOptions) {
     const groupBy = c.req.query('groupBy') === 'week' ? 'week' : 'day';
     const user = c.req.query('user');
     const [summary, users, ips, timeline] = await Promise.all([
-      api.get<{ rows: SummaryRow[] }>(`${base}?view=summary&groupBy=${groupBy}`),
-      api.get<{ rows: FailingUser[] }>(`${base}?view=top-users&limit=10`),
-      api.get<{ rows: FailingIp[] }>(`${base}?view=top-ips&limit=10`),
+      api.get<AuthActivityView<'summary'>>(`${base}?view=summary&groupBy=${groupBy}`),
+      api.get<AuthActivityView<'top-users'>>(`${base}?view=top-users&limit=10`),
+      api.get<AuthActivityView<'top-ips'>>(`${base}?view=top-ips&limit=10`),
       user
-        ? api.get<{ rows: TimelineRow[] }>(
+        ? api.get<AuthActivityView<'timeline'>>(
             `${base}?view=timeline&userId=${encodeURIComponent(user)}&limit=200`,
           )
         : undefined,
@@ -424,7 +419,7 @@ export function consoleRoutes(options: ConsoleOptions) {
   const findingsFragment = async (c: Context<{ Variables: { api: ConsoleApi } }>, changed?: string) => {
     const api = c.get('api');
     const [findings, session] = await Promise.all([
-      api.get<{ data: Finding[] }>(`${integrationPath(c)}/findings?limit=100`),
+      api.get<FindingPageBody>(`${integrationPath(c)}/findings?limit=100`),
       sessionOf(api),
     ]);
     if (!findings.ok) return failed(c, findings);

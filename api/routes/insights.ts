@@ -1,16 +1,14 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
-  authActivitySummary,
-  authSummaryColumns,
   failingIpColumns,
   failingUserColumns,
-  loginTimeline,
-  resolveRange,
-  timelineColumns,
   topFailingIps,
   topFailingUsers,
-} from '../../insights/auth-activity';
+} from '../../insights/auth-activity/failures';
+import { resolveRange } from '../../insights/auth-activity/range';
+import { authActivitySummary, authSummaryColumns } from '../../insights/auth-activity/summary';
+import { loginTimeline, timelineColumns } from '../../insights/auth-activity/timeline';
 import {
   findingColumns,
   getFinding,

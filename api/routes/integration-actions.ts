@@ -30,6 +30,7 @@ const CollectionRequestSchema = z
     }),
   })
   .openapi('CollectionRequest');
+export type CollectionRequest = z.infer<typeof CollectionRequestSchema>;
 
 const SignalAcceptedSchema = z
   .object({
@@ -37,6 +38,7 @@ const SignalAcceptedSchema = z
     requested: z.enum(['pause', 'resume']),
   })
   .openapi('SignalAccepted');
+export type SignalAccepted = z.infer<typeof SignalAcceptedSchema>;
 
 /** The dashboard's buttons: Test Connectivity, Collect Now, Pause and Resume. */
 export function integrationActionRoutes(deps: ApiDependencies) {

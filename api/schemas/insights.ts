@@ -129,6 +129,7 @@ export const UnusedAccountsSchema = z
     ),
   })
   .openapi('UnusedAccounts');
+export type UnusedAccountsBody = z.infer<typeof UnusedAccountsSchema>;
 
 // ---- Authentication activity ---------------------------------------------------------------------------
 
@@ -230,6 +231,8 @@ export const AuthActivitySchema = z
   ])
   .openapi('AuthActivity');
 export type AuthActivity = z.infer<typeof AuthActivitySchema>;
+/** The body of one auth-activity view (`view=summary`, `top-users`, …). */
+export type AuthActivityView<V extends AuthActivity['view']> = Extract<AuthActivity, { view: V }>;
 
 // ---- Findings ------------------------------------------------------------------------------------------
 
@@ -254,6 +257,7 @@ export const FindingSchema = z
     updatedAt: z.string(),
   })
   .openapi('Finding');
+export type FindingBody = z.infer<typeof FindingSchema>;
 
 export const FindingWithHistorySchema = FindingSchema.extend({
   statusHistory: z.array(
@@ -270,8 +274,10 @@ export const FindingWithHistorySchema = FindingSchema.extend({
     }),
   ),
 }).openapi('FindingWithHistory');
+export type FindingWithHistoryBody = z.infer<typeof FindingWithHistorySchema>;
 
 export const FindingPageSchema = pageSchema(FindingSchema, 'FindingPage');
+export type FindingPageBody = z.infer<typeof FindingPageSchema>;
 
 const FindingFilterQuery = {
   ...pageQuery,

@@ -17,6 +17,15 @@ export async function timed<T>(label: string, work: () => Promise<T>): Promise<T
  */
 export async function generateOrg(sql: Sql, integrationId: string, now: Date, users: number, logins: number) {
   await generate(sql, integrationId, now, users, logins);
+  await plantFindings(sql, integrationId, now);
+  await sql`vacuum analyze findings`;
+}
+
+/**
+ * 20,000 findings (brute force, new country, impossible travel; every fourth acknowledged) to page through:
+ * the generated org is clean, so the findings listing would otherwise have nothing to read.
+ */
+export async function plantFindings(sql: Sql, integrationId: string, now: Date) {
   await sql`
     insert into findings (
       integration_id, kind, severity, dedupe_key, subject, user_id, user_ids, first_seen_at, last_seen_at,
@@ -30,7 +39,6 @@ export async function generateOrg(sql: Sql, integrationId: string, now: Date, us
       case when n % 4 = 0 then 'acknowledged' else 'open' end
     from generate_series(1, 20000) n
   `;
-  await sql`vacuum analyze findings`;
 }
 
 /** Users, permissions and LoginHistory for one integration, all generated server-side. */

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { Sql } from '../../platform/database';
 import { MAX_EVIDENCE, type DetectedIncident } from '../finding-kinds';
-import { hours, spansJson, type DetectionScope, type Rule } from './rule';
+import { aboutUser, hours, spansJson, type DetectionScope, type Rule } from './rule';
 
 export interface AttemptIncidentRow {
   user_id: string;
@@ -74,10 +74,7 @@ export function attemptRule(
   ): DetectedIncident => ({
     kind: meta.kind,
     severity: row.successes > 0 ? (meta.escalation?.severity ?? meta.severity) : meta.severity,
-    subject: row.user_id,
-    userId: row.user_id,
-    userIds: [row.user_id],
-    sourceIp: null,
+    ...aboutUser(row.user_id),
     evidenceLoginIds: row.evidence,
     details: details(row),
     firstSeenAt: row.first_at,

@@ -1,7 +1,15 @@
 import type { Sql } from '../../platform/database';
 import { MAX_EVIDENCE, type DetectedIncident } from '../finding-kinds';
 import { GUESS_CLASSES, PASSWORD_ACCEPTED_CLASSES, statusIs } from '../login-status';
-import { minutes, spansJson, type DetectionScope, type IncidentSpan, type Rule } from './rule';
+import {
+  aboutUser,
+  minutes,
+  spansJson,
+  windowIncidentSpans,
+  type DetectionScope,
+  type IncidentSpan,
+  type Rule,
+} from './rule';
 
 /**
  * Sentinel "brute force against user credentials": >= N password guesses for one user inside a window.
@@ -28,7 +36,7 @@ export const bruteForce: Rule = {
   async detect(sql, scope) {
     const { integrationId, scanFrom, evaluateFrom, config } = scope;
     const window = minutes(config.bruteForceWindowMinutes);
-    const spans = await sql<{ subject: string; span_from: Date; span_to: Date }[]>`
+    const qualifying = sql`
       with guesses as (
         select user_id, login_time,
           count(*) over (
@@ -38,26 +46,12 @@ export const bruteForce: Rule = {
         from sf_login_history
         where integration_id = ${integrationId} and ${statusIs(sql, 'status', ...GUESS_CLASSES)}
           and login_time >= ${scanFrom}::text::timestamptz
-      ),
-      qualifying as (
-        select user_id, login_time, lag(login_time) over (partition by user_id order by login_time) as previous
-        from guesses
-        where in_window >= ${config.bruteForceFailures} and login_time >= ${evaluateFrom}::text::timestamptz
       )
-      select user_id as subject, min(login_time) as span_from, max(login_time) as span_to
-      from (
-        select user_id, login_time,
-          sum(case when previous is null or login_time - previous > ${window}::interval then 1 else 0 end)
-            over (partition by user_id order by login_time) as incident
-        from qualifying
-      ) q
-      group by user_id, incident
+      select user_id as subject, login_time
+      from guesses
+      where in_window >= ${config.bruteForceFailures} and login_time >= ${evaluateFrom}::text::timestamptz
     `;
-    return expandBruteForce(
-      sql,
-      scope,
-      spans.map((s) => ({ subject: s.subject, spanFrom: s.span_from, spanTo: s.span_to })),
-    );
+    return expandBruteForce(sql, scope, await windowIncidentSpans(sql, qualifying, window));
   },
   expand: expandBruteForce,
 };
@@ -106,10 +100,7 @@ async function expandBruteForce(
   return rows.map((row) => ({
     kind: 'brute_force',
     severity: row.accepted_id ? 'critical' : 'high',
-    subject: row.user_id,
-    userId: row.user_id,
-    userIds: [row.user_id],
-    sourceIp: null,
+    ...aboutUser(row.user_id),
     evidenceLoginIds: row.accepted_id ? [...row.evidence, row.accepted_id] : row.evidence,
     keyEvidenceIds: row.accepted_id ? [row.accepted_id] : [],
     details: {

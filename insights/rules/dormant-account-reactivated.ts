@@ -1,4 +1,4 @@
-import { days, type Rule } from './rule';
+import { aboutUser, days, type Rule } from './rule';
 
 /**
  * Dormant account reactivated (Cisco II): a success after >= N days without one. The previous success
@@ -73,10 +73,7 @@ export const dormantAccountReactivated: Rule = {
     return rows.map((row) => ({
       kind: 'dormant_account_reactivated',
       severity: 'medium',
-      subject: row.user_id,
-      userId: row.user_id,
-      userIds: [row.user_id],
-      sourceIp: null,
+      ...aboutUser(row.user_id),
       evidenceLoginIds: row.prev_id ? [row.prev_id, row.id] : [row.id],
       details: {
         reactivationLoginId: row.id,

@@ -1,4 +1,4 @@
-import { minutes, untrusted, type Rule } from './rule';
+import { aboutUser, minutes, untrusted, type Rule } from './rule';
 
 /**
  * Impossible travel (Datadog/Panther): two successful logins of one user whose LoginGeo great-circle
@@ -114,10 +114,7 @@ export const impossibleTravel: Rule = {
       return {
         kind: 'impossible_travel' as const,
         severity: 'high' as const,
-        subject: row.user_id,
-        userId: row.user_id,
-        userIds: [row.user_id],
-        sourceIp: null,
+        ...aboutUser(row.user_id),
         evidenceLoginIds: [row.prev_id, row.id].sort(),
         details: {
           from: { country: row.prev_country, city: row.prev_city, loginTime: row.prev_time.toISOString() },

@@ -1,4 +1,4 @@
-import { days, untrusted, type Rule } from './rule';
+import { aboutUser, days, untrusted, type Rule } from './rule';
 
 /**
  * First successful login from a country not seen for the user in the previous N days, for users whose
@@ -81,10 +81,9 @@ export const newCountry: Rule = {
     return rows.map((row) => ({
       kind: 'new_country',
       severity: 'medium',
+      ...aboutUser(row.user_id),
+      // One finding per user and country.
       subject: `${row.user_id}:${row.country}`,
-      userId: row.user_id,
-      userIds: [row.user_id],
-      sourceIp: null,
       evidenceLoginIds: [row.id],
       details: {
         country: row.country,

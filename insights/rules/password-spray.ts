@@ -1,7 +1,15 @@
 import type { Sql } from '../../platform/database';
 import { MAX_EVIDENCE, type DetectedIncident } from '../finding-kinds';
 import { PASSWORD_ACCEPTED_CLASSES, statusIs } from '../login-status';
-import { minutes, spansJson, untrusted, type DetectionScope, type IncidentSpan, type Rule } from './rule';
+import {
+  minutes,
+  spansJson,
+  untrusted,
+  windowIncidentSpans,
+  type DetectionScope,
+  type IncidentSpan,
+  type Rule,
+} from './rule';
 
 /**
  * Sentinel "password spray": one source IP presenting wrong passwords for more than N distinct users inside
@@ -29,7 +37,7 @@ export const passwordSpray: Rule = {
     const { integrationId, scanFrom, evaluateFrom, config, trustedNetworks } = scope;
     const window = minutes(config.passwordSprayWindowMinutes);
     const guess = (column: string) => statusIs(sql, column, 'credential_failure');
-    const spans = await sql<{ subject: string; span_from: Date; span_to: Date }[]>`
+    const qualifying = sql`
       with bins as (
         select source_ip, date_bin(${window}::interval, login_time, timestamptz '2000-01-01') as bin, count(*) as n
         from sf_login_history
@@ -44,37 +52,22 @@ export const passwordSpray: Rule = {
         left join bins p on p.source_ip = b.source_ip and p.bin = b.bin - ${window}::interval
         where b.n + coalesce(p.n, 0) > ${config.passwordSprayUsers}
           and b.bin + ${window}::interval > ${evaluateFrom}::text::timestamptz
-      ),
-      qualifying as (
-        select h.source_ip, h.login_time,
-          lag(h.login_time) over (partition by h.source_ip order by h.login_time) as previous
-        from candidate_bins c
-        join sf_login_history h
-          on h.integration_id = ${integrationId} and h.source_ip = c.source_ip and ${guess('h.status')}
-          and h.login_time >= greatest(c.bin, ${evaluateFrom}::text::timestamptz)
-          and h.login_time < c.bin + ${window}::interval
-        cross join lateral (
-          select count(distinct w.user_id) as users
-          from sf_login_history w
-          where w.integration_id = ${integrationId} and w.source_ip = h.source_ip and ${guess('w.status')}
-            and w.login_time >= h.login_time - ${window}::interval and w.login_time <= h.login_time
-        ) w
-        where w.users > ${config.passwordSprayUsers}
       )
-      select source_ip as subject, min(login_time) as span_from, max(login_time) as span_to
-      from (
-        select source_ip, login_time,
-          sum(case when previous is null or login_time - previous > ${window}::interval then 1 else 0 end)
-            over (partition by source_ip order by login_time) as incident
-        from qualifying
-      ) q
-      group by source_ip, incident
+      select h.source_ip as subject, h.login_time
+      from candidate_bins c
+      join sf_login_history h
+        on h.integration_id = ${integrationId} and h.source_ip = c.source_ip and ${guess('h.status')}
+        and h.login_time >= greatest(c.bin, ${evaluateFrom}::text::timestamptz)
+        and h.login_time < c.bin + ${window}::interval
+      cross join lateral (
+        select count(distinct w.user_id) as users
+        from sf_login_history w
+        where w.integration_id = ${integrationId} and w.source_ip = h.source_ip and ${guess('w.status')}
+          and w.login_time >= h.login_time - ${window}::interval and w.login_time <= h.login_time
+      ) w
+      where w.users > ${config.passwordSprayUsers}
     `;
-    return expandSpray(
-      sql,
-      scope,
-      spans.map((s) => ({ subject: s.subject, spanFrom: s.span_from, spanTo: s.span_to })),
-    );
+    return expandSpray(sql, scope, await windowIncidentSpans(sql, qualifying, window));
   },
   expand: expandSpray,
 };

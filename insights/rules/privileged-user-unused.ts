@@ -1,5 +1,5 @@
 import { privilegedUserIds } from '../user-classes';
-import { days, type Rule } from './rule';
+import { aboutUser, days, type Rule } from './rule';
 
 /**
  * Privileged users (Modify All Data, View All Data or Manage Users) with no successful login for N days: standing
@@ -48,10 +48,7 @@ export const privilegedUserUnused: Rule = {
     return rows.map((row) => ({
       kind: 'privileged_user_unused',
       severity: 'medium',
-      subject: row.user_id,
-      userId: row.user_id,
-      userIds: [row.user_id],
-      sourceIp: null,
+      ...aboutUser(row.user_id),
       evidenceLoginIds: row.last_login_id ? [row.last_login_id] : [],
       details: {
         lastLoginAt: row.last_login_at?.toISOString() ?? null,

@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import type { Sql } from '../../platform/database';
 import type { DetectionThresholds } from '../../platform/detection-thresholds';
 import type { DetectedIncident, FindingKind, FindingSeverity } from '../finding-kinds';
@@ -80,4 +81,34 @@ export function untrusted(sql: Sql, column: string, trustedNetworks: string[]) {
     ? sql`true`
     : // login_source_inet (migration 00007) yields null for text that is not an address, never an error.
       sql`not coalesce(login_source_inet(${sql(column)}) <<= any(${trustedNetworks}::cidr[]), false)`;
+}
+
+/** Who a one-user incident is about: the user is its subject, its only user, and no source IP is named. */
+export function aboutUser(userId: string) {
+  return { subject: userId, userId, userIds: [userId], sourceIp: null };
+}
+
+/**
+ * The spans of incidents over the `qualifying` rows (subject, login_time): rows of one subject closer than
+ * `window` to the previous one are one incident (gaps and islands), each spanning its first to last row.
+ */
+export async function windowIncidentSpans(
+  sql: Sql,
+  qualifying: postgres.PendingQuery<postgres.Row[]>,
+  window: string,
+): Promise<IncidentSpan[]> {
+  const spans = await sql<{ subject: string; span_from: Date; span_to: Date }[]>`
+    select subject, min(login_time) as span_from, max(login_time) as span_to
+    from (
+      select subject, login_time,
+        sum(case when previous is null or login_time - previous > ${window}::interval then 1 else 0 end)
+          over (partition by subject order by login_time) as incident
+      from (
+        select subject, login_time, lag(login_time) over (partition by subject order by login_time) as previous
+        from (${qualifying}) q
+      ) p
+    ) i
+    group by subject, incident
+  `;
+  return spans.map((s) => ({ subject: s.subject, spanFrom: s.span_from, spanTo: s.span_to }));
 }

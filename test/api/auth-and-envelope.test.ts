@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { ErrorBody } from '../../api/errors';
 import { revokeApiKey } from '../../platform/api-keys';
 import type { Sql } from '../../platform/database';
-import { connectTestServices } from '../support/context';
+import { useTestServices } from '../support/context';
 import { createTestIntegration } from '../support/factories';
-import {
-  buildTestApp,
-  client,
-  tenantWithKey,
-  validIntegration,
-  type Answer,
-  type Services,
-} from './support/harness';
+import { buildTestApp, client, tenantWithKey, validIntegration } from './support/harness';
 import type { Page } from '../../api/pagination';
 import type { Integration } from '../../api/schemas/integration';
 
 describe('authentication, tenancy, rate limits, request ids, logs and the error envelope', () => {
-  let services: Services;
-  let harness: ReturnType<typeof buildTestApp>;
-
-  beforeAll(async () => {
-    services = await connectTestServices();
-    harness = buildTestApp(services);
-  });
-  afterAll(async () => services?.close());
+  const services = useTestServices();
+  const harness = buildTestApp(services);
 
   it.each([
     ['no Authorization header', undefined, /Bearer/],
@@ -30,7 +18,7 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
     ['an unknown key', 'Bearer ic_live_doesnotexist', /not valid, has expired or has been revoked/],
     ['an empty bearer', 'Bearer ', /Bearer <key>/],
   ])('answers 401 with WWW-Authenticate for %s', async (_label, authorization, message) => {
-    const res = await client(harness.app, undefined)('GET', '/v1/integrations', undefined, {
+    const res = await client(harness.app, undefined)<ErrorBody>('GET', '/v1/integrations', undefined, {
       ...(authorization !== undefined ? { authorization } : {}),
     });
     expect(res.status).toBe(401);
@@ -81,7 +69,7 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
     ] as const) {
       await createTestIntegration(services.sql, { tenantId: tenant, displayName: name });
     }
-    const listA: Answer<Page<Integration>> = await client(harness.app, a.key)('GET', '/v1/integrations');
+    const listA = await client(harness.app, a.key)<Page<Integration>>('GET', '/v1/integrations');
     expect(listA.body.data.map((i) => i.displayName)).toEqual(['A']);
   });
 
@@ -96,7 +84,9 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
 
   it('keeps a sane incoming X-Request-Id and replaces an unsafe one', async () => {
     const anonymous = client(harness.app, undefined);
-    const kept = await anonymous('GET', '/v1/integrations', undefined, { 'x-request-id': 'trace-1234.abc' });
+    const kept = await anonymous<ErrorBody>('GET', '/v1/integrations', undefined, {
+      'x-request-id': 'trace-1234.abc',
+    });
     expect(kept.headers.get('x-request-id')).toBe('trace-1234.abc');
     expect(kept.body.error.requestId).toBe('trace-1234.abc');
     const replaced = await anonymous('GET', '/healthz', undefined, { 'x-request-id': 'bad id <script>' });
@@ -112,7 +102,7 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
     const other = await tenantWithKey(services);
     const api = client(limited.app, t.key);
     for (let i = 0; i < 3; i++) expect((await api('GET', '/v1/integrations')).status).toBe(200);
-    const refused = await api('GET', '/v1/integrations');
+    const refused = await api<ErrorBody>('GET', '/v1/integrations');
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe('rate_limited');
     expect(Number(refused.headers.get('retry-after'))).toBe(20);
@@ -176,10 +166,10 @@ describe('authentication, tenancy, rate limits, request ids, logs and the error 
 
   it('answers unknown routes with the error envelope', async () => {
     const t = await tenantWithKey(services);
-    const res = await client(harness.app, t.key)('GET', '/v1/nothing-here');
+    const res = await client(harness.app, t.key)<ErrorBody>('GET', '/v1/nothing-here');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
-    const outside = await client(harness.app, undefined)('GET', '/nothing');
+    const outside = await client(harness.app, undefined)<ErrorBody>('GET', '/nothing');
     expect(outside.status).toBe(404);
     expect(outside.body.error.code).toBe('not_found');
   });

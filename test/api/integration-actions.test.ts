@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrationWorkflowId } from '../../workflows/definitions';
-import { buildTestApp, client, tenantWithKey, validIntegration, type Answer } from './support/harness';
+import { buildTestApp, client, tenantWithKey, validIntegration } from './support/harness';
 import {
   connectedIntegration,
   liveTenant,
@@ -9,10 +9,14 @@ import {
   stopLiveStack,
   waitForDetail,
   waitForRunFinished,
+  type FailedTest,
   type LiveStack,
+  type PassedTest,
 } from './support/live';
 import type { Page } from '../../api/pagination';
-import type { Integration } from '../../api/schemas/integration';
+import type { ErrorBody } from '../../api/errors';
+import type { CollectionRequest, SignalAccepted } from '../../api/routes/integration-actions';
+import type { Integration, IntegrationDetail } from '../../api/schemas/integration';
 
 /**
  * The dashboard's buttons (Test Connectivity, Collect Now, Pause, Resume) driving the real integration
@@ -46,7 +50,7 @@ describe('integration actions against the real workflow, worker and simulator', 
       // Usage the org already had today, so the reported figure is the org's own and not a default.
       const before = control().consumeApiCalls(org.key, 4321).currentUsage;
 
-      const res = await api('POST', `/v1/integrations/${id}/test`);
+      const res = await api<PassedTest>('POST', `/v1/integrations/${id}/test`);
       const after = control().counters(org.key);
 
       expect(res.status).toBe(200);
@@ -72,7 +76,7 @@ describe('integration actions against the real workflow, worker and simulator', 
       expect(stored.edition).toBe(org.edition);
       expect(stored.last_test).toEqual(res.body);
       // The state reached PostgreSQL too, so listing by state finds it.
-      const listed: Answer<Page<Integration>> = await api('GET', '/v1/integrations?state=connected');
+      const listed = await api<Page<Integration>>('GET', '/v1/integrations?state=connected');
       expect(listed.body.data.map((i) => i.id)).toEqual([id]);
     });
 
@@ -82,15 +86,15 @@ describe('integration actions against the real workflow, worker and simulator', 
       // A slow Salesforce keeps the run active long enough to ask twice.
       control().setFaults(org.key, { latencyMs: 150 });
 
-      const first = await api('POST', `/v1/integrations/${id}/collect`);
+      const first = await api<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
       expect(first.status).toBe(202);
       expect(first.body).toMatchObject({ started: true, kind: 'initial' });
-      const runId = first.body.runId as string;
+      const runId = first.body.runId;
       expect(first.headers.get('location')).toBe(`/v1/integrations/${id}/runs/${runId}`);
       // The workflow records the run before it answers, so the run is already there.
       expect(first.body.run).toMatchObject({ id: runId, kind: 'initial', trigger: 'collect_now' });
 
-      const second = await api('POST', `/v1/integrations/${id}/collect`);
+      const second = await api<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
       expect(second.status).toBe(202);
       expect(second.body).toMatchObject({ runId, started: false, kind: 'initial' });
       expect(second.body.run).toMatchObject({ id: runId, status: 'running' });
@@ -117,7 +121,7 @@ describe('integration actions against the real workflow, worker and simulator', 
       expect(done.schedule!.nextRunTimes.length).toBeGreaterThan(0);
 
       // The next Collect Now is an incremental run.
-      const next = await api('POST', `/v1/integrations/${id}/collect`);
+      const next = await api<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
       expect(next.status).toBe(202);
       expect(next.body).toMatchObject({ started: true, kind: 'incremental' });
       expect(next.body.runId).not.toBe(runId);
@@ -129,10 +133,10 @@ describe('integration actions against the real workflow, worker and simulator', 
       const { api } = await liveTenant(stack);
       const { org, id } = await connectedIntegration(stack, api, { users: 40, logins: 600 });
       control().setFaults(org.key, { latencyMs: 250 });
-      const started = await api('POST', `/v1/integrations/${id}/collect`);
-      const runId = started.body.runId as string;
+      const started = await api<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
+      const runId = started.body.runId;
 
-      const paused = await api('POST', `/v1/integrations/${id}/pause`);
+      const paused = await api<SignalAccepted>('POST', `/v1/integrations/${id}/pause`);
       expect(paused.status).toBe(202);
       expect(paused.body).toEqual({ integrationId: id, requested: 'pause' });
       const pausedDetail = await waitForDetail(api, id, (d) => d.state === 'paused_by_user');
@@ -142,7 +146,7 @@ describe('integration actions against the real workflow, worker and simulator', 
         lastRun: null,
       });
 
-      const refused = await api('POST', `/v1/integrations/${id}/collect`);
+      const refused = await api<ErrorBody>('POST', `/v1/integrations/${id}/collect`);
       expect(refused.status).toBe(409);
       expect(refused.body.error).toMatchObject({
         code: 'integration_paused',
@@ -154,7 +158,7 @@ describe('integration actions against the real workflow, worker and simulator', 
       expect(stored!.state).toBe('paused_by_user');
 
       control().clearFaults(org.key);
-      const resumed = await api('POST', `/v1/integrations/${id}/resume`);
+      const resumed = await api<SignalAccepted>('POST', `/v1/integrations/${id}/resume`);
       expect(resumed.status).toBe(202);
       expect(resumed.body).toEqual({ integrationId: id, requested: 'resume' });
       const done = await waitForRunFinished(api, id, runId);
@@ -168,7 +172,7 @@ describe('integration actions against the real workflow, worker and simulator', 
     it('pause and resume while idle: the daily schedule is paused with it', async () => {
       const { api } = await liveTenant(stack);
       const { id } = await connectedIntegration(stack, api);
-      const run = await api('POST', `/v1/integrations/${id}/collect`);
+      const run = await api<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
       await waitForRunFinished(api, id, run.body.runId);
 
       expect((await api('POST', `/v1/integrations/${id}/pause`)).status).toBe(202);
@@ -178,7 +182,7 @@ describe('integration actions against the real workflow, worker and simulator', 
       expect((await api('POST', `/v1/integrations/${id}/resume`)).status).toBe(202);
       const resumed = await waitForDetail(api, id, (d) => d.state === 'idle');
       expect(resumed).toMatchObject({ resumeState: null, schedule: { paused: false } });
-      const again = await api('POST', `/v1/integrations/${id}/collect`);
+      const again = await api<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
       expect(again.status).toBe(202);
       expect(again.body).toMatchObject({ started: true, kind: 'incremental' });
       await waitForRunFinished(api, id, again.body.runId);
@@ -222,7 +226,7 @@ describe('integration actions against the real workflow, worker and simulator', 
         c.spec,
         c.secret ? { consumerSecret: c.secret } : {},
       );
-      const res = await api('POST', `/v1/integrations/${id}/test`);
+      const res = await api<FailedTest>('POST', `/v1/integrations/${id}/test`);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ ok: false, code: c.code });
       expect(res.body.fix).toMatch(c.fix);
@@ -236,7 +240,7 @@ describe('integration actions against the real workflow, worker and simulator', 
         attention: { code: c.code, message: res.body.message, fix: res.body.fix },
       });
       expect((await storedTest(id)).last_test).toEqual(res.body);
-      const collect = await api('POST', `/v1/integrations/${id}/collect`);
+      const collect = await api<ErrorBody>('POST', `/v1/integrations/${id}/collect`);
       expect(collect.status).toBe(409);
       expect(collect.body.error.code).toBe('integration_not_connected');
     });
@@ -258,7 +262,7 @@ describe('integration actions against the real workflow, worker and simulator', 
     it('Collect Now before a successful Test Connectivity is 409 integration_not_connected', async () => {
       const { api } = await liveTenant(stack);
       const { id } = await orgIntegration(stack, api);
-      const res = await api('POST', `/v1/integrations/${id}/collect`);
+      const res = await api<ErrorBody>('POST', `/v1/integrations/${id}/collect`);
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({
         code: 'integration_not_connected',
@@ -289,7 +293,7 @@ describe('integration actions against the real workflow, worker and simulator', 
       const { api } = await liveTenant(stack);
       const { org, id } = await orgIntegration(stack, api);
       control().setFaults(org.key, { unavailableRate: 1 });
-      const res = await api('POST', `/v1/integrations/${id}/test`);
+      const res = await api<ErrorBody>('POST', `/v1/integrations/${id}/test`);
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe('salesforce_unavailable');
       expect(res.body.error.message).not.toMatch(/at \w+ \(/); // no stack trace
@@ -300,7 +304,7 @@ describe('integration actions against the real workflow, worker and simulator', 
       const { id } = await connectedIntegration(stack, api);
       expect((await api('DELETE', `/v1/integrations/${id}`)).status).toBe(204);
       for (const action of ['test', 'collect', 'pause', 'resume']) {
-        const res = await api('POST', `/v1/integrations/${id}/${action}`);
+        const res = await api<ErrorBody>('POST', `/v1/integrations/${id}/${action}`);
         expect(res.status).toBe(409);
         expect(res.body.error.code).toBe('integration_disconnected');
       }
@@ -311,7 +315,7 @@ describe('integration actions against the real workflow, worker and simulator', 
       const { id } = await connectedIntegration(stack, api);
       await handleOf(id).terminate('operator stopped it');
       for (const action of ['test', 'collect', 'pause', 'resume']) {
-        const res = await api('POST', `/v1/integrations/${id}/${action}`);
+        const res = await api<ErrorBody>('POST', `/v1/integrations/${id}/${action}`);
         expect({ action, status: res.status, code: res.body.error?.code }).toEqual({
           action,
           status: 409,
@@ -327,16 +331,16 @@ describe('integration actions against the real workflow, worker and simulator', 
         config: { workflowUpdateTimeoutMs: 1500, taskQueue: `nobody-polls-${Date.now()}` },
       });
       const api = client(orphan.app, (await tenantWithKey(stack.services)).key);
-      const id = (await api('POST', '/v1/integrations', validIntegration())).body.id as string;
+      const id = (await api<Integration>('POST', '/v1/integrations', validIntegration())).body.id;
       try {
         for (const action of ['test', 'collect']) {
           const started = Date.now();
-          const res = await api('POST', `/v1/integrations/${id}/${action}`);
+          const res = await api<ErrorBody>('POST', `/v1/integrations/${id}/${action}`);
           expect(res.status).toBe(503);
           expect(res.body.error.code).toBe('workflow_unavailable');
           expect(Date.now() - started).toBeLessThan(10_000);
         }
-        const detail = await api('GET', `/v1/integrations/${id}`);
+        const detail = await api<IntegrationDetail>('GET', `/v1/integrations/${id}`);
         expect(detail.status).toBe(200);
         expect(detail.body).toMatchObject({ statusSource: 'database', state: 'awaiting_test' });
         expect(detail.body.statusNote).toMatch(/has not reported its status yet/);

@@ -8,8 +8,8 @@ import {
   client,
   tenantWithKey,
   validIntegration,
-  type Answer,
   type Services,
+  type Answer,
 } from './support/harness';
 import {
   connectedIntegration,
@@ -20,9 +20,14 @@ import {
   waitForDetail,
   waitForRunFinished,
   type LiveStack,
+  type PassedTest,
 } from './support/live';
 import type { Page } from '../../api/pagination';
-import type { Integration } from '../../api/schemas/integration';
+import type { ErrorBody } from '../../api/errors';
+import type { CollectionRequest } from '../../api/routes/integration-actions';
+import type { SalesforceUser } from '../../api/schemas/collected';
+import type { ConnectivityAnswer, Integration, IntegrationDetail } from '../../api/schemas/integration';
+import type { CollectionRun } from '../../api/schemas/run';
 
 /**
  * The integrations resource over the real integration workflow on a real worker. Cases about the stored
@@ -59,7 +64,7 @@ describe('integrations CRUD', () => {
   describe('POST /v1/integrations', () => {
     it('creates the integration, encrypts the secret, masks it and starts the workflow', async () => {
       const input = validIntegration({ options: { quotaThresholdPercent: 60, timezone: 'Europe/Paris' } });
-      const res = await api('POST', '/v1/integrations', input);
+      const res = await api<Integration>('POST', '/v1/integrations', input);
       expect(res.status).toBe(201);
       expect(res.headers.get('location')).toBe(`/v1/integrations/${res.body.id}`);
       expect(res.body).toMatchObject({
@@ -100,7 +105,7 @@ describe('integrations CRUD', () => {
 
     it('normalises the Salesforce URL and applies default options', async () => {
       const input = validIntegration();
-      const res = await api('POST', '/v1/integrations', {
+      const res = await api<Integration>('POST', '/v1/integrations', {
         ...input,
         salesforceUrl: input.salesforceUrl.toUpperCase().replace('HTTPS', 'https') + '/',
         options: undefined,
@@ -113,7 +118,7 @@ describe('integrations CRUD', () => {
     it('refuses a second active integration for the same org (409)', async () => {
       const input = validIntegration();
       expect((await api('POST', '/v1/integrations', input)).status).toBe(201);
-      const again = await api('POST', '/v1/integrations', { ...input, displayName: 'Again' });
+      const again = await api<ErrorBody>('POST', '/v1/integrations', { ...input, displayName: 'Again' });
       expect(again.status).toBe(409);
       expect(again.body.error.code).toBe('integration_exists');
     });
@@ -144,7 +149,7 @@ describe('integrations CRUD', () => {
       ['an empty display name', { displayName: '  ' }, 'body.displayName', /./],
       ['a secret with spaces', { consumerSecret: 'abc def ghi' }, 'body.consumerSecret', /spaces/],
     ])('answers 400 with details for %s', async (_label, patch, path, message) => {
-      const res = await api('POST', '/v1/integrations', validIntegration(patch));
+      const res = await api<ErrorBody>('POST', '/v1/integrations', validIntegration(patch));
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('invalid_request');
       expect(res.body.error.requestId).toBe(res.headers.get('x-request-id'));
@@ -165,15 +170,17 @@ describe('integrations CRUD', () => {
     });
 
     it('answers 400 malformed_json, 415 and 413', async () => {
-      const malformed = await api('POST', '/v1/integrations', '{"displayName": ');
+      const malformed = await api<ErrorBody>('POST', '/v1/integrations', '{"displayName": ');
       expect(malformed.status).toBe(400);
       expect(malformed.body.error.code).toBe('malformed_json');
 
-      const text = await api('POST', '/v1/integrations', 'hello', { 'content-type': 'text/plain' });
+      const text = await api<ErrorBody>('POST', '/v1/integrations', 'hello', {
+        'content-type': 'text/plain',
+      });
       expect(text.status).toBe(415);
       expect(text.body.error.code).toBe('unsupported_media_type');
 
-      const huge = await api(
+      const huge = await api<ErrorBody>(
         'POST',
         '/v1/integrations',
         validIntegration({ displayName: 'x'.repeat(70_000) }),
@@ -185,7 +192,7 @@ describe('integrations CRUD', () => {
     it('accepts the simulator URL when local URLs are allowed', async () => {
       const res = await (
         await liveTenant(stack)
-      ).api(
+      ).api<Integration>(
         'POST',
         '/v1/integrations',
         validIntegration({ salesforceUrl: 'http://127.0.0.1:4010/orgs/demo/' }),
@@ -201,7 +208,7 @@ describe('integrations CRUD', () => {
       const own = client(harness.app, t.key);
       const created: string[] = [];
       for (let i = 0; i < 5; i++)
-        created.push((await own('POST', '/v1/integrations', validIntegration())).body.id);
+        created.push((await own<Integration>('POST', '/v1/integrations', validIntegration())).body.id);
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
@@ -217,12 +224,14 @@ describe('integrations CRUD', () => {
       expect(seen).toEqual(created);
       expect(seen.join()).not.toMatch(/consumerSecret"/);
 
-      const filtered = await own('GET', '/v1/integrations?state=connected');
+      const filtered = await own<Page<Integration>>('GET', '/v1/integrations?state=connected');
       expect(filtered.body.data).toEqual([]);
     });
 
     it('answers 400 for a tampered cursor or a bad limit', async () => {
-      expect((await api('GET', '/v1/integrations?cursor=bm9wZQ')).body.error.code).toBe('invalid_request');
+      expect((await api<ErrorBody>('GET', '/v1/integrations?cursor=bm9wZQ')).body.error.code).toBe(
+        'invalid_request',
+      );
       const forged = Buffer.from(JSON.stringify({ l: 'integrations', k: ["1' or 1=1", 'x'] })).toString(
         'base64url',
       );
@@ -252,7 +261,7 @@ describe('integrations CRUD', () => {
         schedule: null,
       });
 
-      const tested = await own('POST', `/v1/integrations/${id}/test`);
+      const tested = await own<PassedTest>('POST', `/v1/integrations/${id}/test`);
       const after = await waitForDetail(own, id, (d) => d.state === 'connected');
       expect(after).toMatchObject({
         statusSource: 'mirror',
@@ -267,10 +276,10 @@ describe('integrations CRUD', () => {
     it('answers from the stored mirror, without the workflow, once it has reported', async () => {
       const { api: own } = await liveTenant(stack);
       const { id } = await connectedIntegration(stack, own);
-      const started = await own('POST', `/v1/integrations/${id}/collect`);
+      const started = await own<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
       const finished = await waitForRunFinished(own, id, started.body.runId);
       await handleOf(id).terminate('test: the workflow is gone');
-      const detail = await own('GET', `/v1/integrations/${id}`);
+      const detail = await own<IntegrationDetail>('GET', `/v1/integrations/${id}`);
       expect(detail.status).toBe(200);
       // The last status the workflow wrote (the reconciler restarts a lost workflow; actions still need it).
       expect(detail.body).toMatchObject({
@@ -282,19 +291,19 @@ describe('integrations CRUD', () => {
         quota: finished.quota,
         statusUpdatedAt: finished.statusUpdatedAt,
       });
-      expect(Date.parse(detail.body.statusUpdatedAt)).not.toBeNaN();
+      expect(Date.parse(detail.body.statusUpdatedAt!)).not.toBeNaN();
     });
 
     it("answers 404 for unknown, malformed and other tenants' ids alike", async () => {
-      const created = await api('POST', '/v1/integrations', validIntegration());
+      const created = await api<Integration>('POST', '/v1/integrations', validIntegration());
       const other = client(harness.app, (await tenantWithKey(services)).key);
       const answers = await Promise.all([
-        api('GET', '/v1/integrations/7c0d0d8e-0a4e-4b8e-9d43-4b8f3f7f0e11'),
-        api('GET', '/v1/integrations/not-a-uuid'),
-        api('GET', "/v1/integrations/1'%20or%201=1"),
-        other('GET', `/v1/integrations/${created.body.id}`),
-        other('PATCH', `/v1/integrations/${created.body.id}`, { displayName: 'mine now' }),
-        other('DELETE', `/v1/integrations/${created.body.id}`),
+        api<ErrorBody>('GET', '/v1/integrations/7c0d0d8e-0a4e-4b8e-9d43-4b8f3f7f0e11'),
+        api<ErrorBody>('GET', '/v1/integrations/not-a-uuid'),
+        api<ErrorBody>('GET', "/v1/integrations/1'%20or%201=1"),
+        other<ErrorBody>('GET', `/v1/integrations/${created.body.id}`),
+        other<ErrorBody>('PATCH', `/v1/integrations/${created.body.id}`, { displayName: 'mine now' }),
+        other<ErrorBody>('DELETE', `/v1/integrations/${created.body.id}`),
       ]);
       for (const res of answers) {
         expect(res.status).toBe(404);
@@ -303,15 +312,15 @@ describe('integrations CRUD', () => {
           message: 'No integration with this id exists',
         });
       }
-      expect((await api('GET', `/v1/integrations/${created.body.id}`)).body.displayName).toBe(
-        'Acme production',
-      );
+      expect(
+        (await api<IntegrationDetail>('GET', `/v1/integrations/${created.body.id}`)).body.displayName,
+      ).toBe('Acme production');
     });
   });
 
   describe('PATCH /v1/integrations/:id', () => {
     it('renames and merges options without touching the others', async () => {
-      const created = await api(
+      const created = await api<Integration>(
         'POST',
         '/v1/integrations',
         validIntegration({ options: { timezone: 'Asia/Tokyo' } }),
@@ -353,7 +362,7 @@ describe('integrations CRUD', () => {
         lastTest: { ok: false, code: 'INVALID_CLIENT_SECRET' },
       });
       expect(broken.attention!.fix).toMatch(/Consumer Secret/);
-      const refused = await own('POST', `/v1/integrations/${id}/collect`);
+      const refused = await own<ErrorBody>('POST', `/v1/integrations/${id}/collect`);
       expect(refused.status).toBe(409);
       expect(refused.body.error).toMatchObject({
         code: 'integration_needs_attention',
@@ -361,7 +370,7 @@ describe('integrations CRUD', () => {
       });
 
       // The right secret again: re-tested, connected, and collecting works.
-      const fixed = await own('PATCH', `/v1/integrations/${id}`, {
+      const fixed = await own<Integration>('PATCH', `/v1/integrations/${id}`, {
         credentials: { consumerSecret: org.consumerSecret },
       });
       expect(fixed.body.credentialsVersion).toBe(3);
@@ -370,7 +379,7 @@ describe('integrations CRUD', () => {
       expect(Date.parse(healed.lastTest!.checkedAt as string)).toBeGreaterThan(
         Date.parse(broken.lastTest!.checkedAt as string),
       );
-      const collect = await own('POST', `/v1/integrations/${id}/collect`);
+      const collect = await own<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
       expect(collect.status).toBe(202);
       await waitForRunFinished(own, id, collect.body.runId);
 
@@ -394,8 +403,8 @@ describe('integrations CRUD', () => {
       [{ salesforceUrl: 'https://other.my.salesforce.com' }, /salesforceUrl/],
       [{ options: { quotaThresholdPercent: 0 } }, /quotaThresholdPercent/],
     ])('answers 400 for %j', async (body, message) => {
-      const created = await api('POST', '/v1/integrations', validIntegration());
-      const res = await api('PATCH', `/v1/integrations/${created.body.id}`, body);
+      const created = await api<Integration>('POST', '/v1/integrations', validIntegration());
+      const res = await api<ErrorBody>('PATCH', `/v1/integrations/${created.body.id}`, body);
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body.error)).toMatch(message);
     });
@@ -405,7 +414,7 @@ describe('integrations CRUD', () => {
     it('disconnects: the workflow finishes, the schedule is gone, collected data is kept, changes are refused', async () => {
       const { api: own } = await liveTenant(stack);
       const { org, id, created } = await connectedIntegration(stack, own);
-      const run = await own('POST', `/v1/integrations/${id}/collect`);
+      const run = await own<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
       const collected = await waitForRunFinished(own, id, run.body.runId);
       expect(collected.schedule).not.toBeNull();
       const schedule = services.temporal.schedule.getHandle(dailyScheduleId(id));
@@ -423,7 +432,7 @@ describe('integrations CRUD', () => {
         .toBe('COMPLETED');
       await expect(schedule.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
 
-      const shown = await own('GET', `/v1/integrations/${id}`);
+      const shown = await own<IntegrationDetail>('GET', `/v1/integrations/${id}`);
       expect(shown.body).toMatchObject({
         state: 'disconnected',
         enabled: false,
@@ -431,23 +440,25 @@ describe('integrations CRUD', () => {
         schedule: null,
       });
       expect(shown.body.disconnectedAt).not.toBeNull();
-      const users = await own('GET', `/v1/integrations/${id}/users?limit=200`);
+      const users = await own<Page<SalesforceUser>>('GET', `/v1/integrations/${id}/users?limit=200`);
       expect(users.body.data).toHaveLength(control().objectCounts(org.key).User!);
 
-      const patch = await own('PATCH', `/v1/integrations/${id}`, { displayName: 'x' });
+      const patch = await own<ErrorBody>('PATCH', `/v1/integrations/${id}`, { displayName: 'x' });
       expect(patch.status).toBe(409);
       expect(patch.body.error.code).toBe('integration_disconnected');
       expect((await own('DELETE', `/v1/integrations/${id}`)).status).toBe(204);
 
       // The same org can be added again once the old integration is disconnected.
-      const again = await own('POST', '/v1/integrations', {
+      const again = await own<Integration>('POST', '/v1/integrations', {
         displayName: 'Again',
         salesforceUrl: created.body.salesforceUrl,
         consumerKey: org.consumerKey,
         consumerSecret: org.consumerSecret,
       });
       expect(again.status).toBe(201);
-      expect((await own('POST', `/v1/integrations/${again.body.id}/test`)).body.ok).toBe(true);
+      expect((await own<ConnectivityAnswer>('POST', `/v1/integrations/${again.body.id}/test`)).body.ok).toBe(
+        true,
+      );
     });
 
     /** Connected, with a run in progress on a slow Salesforce, then disconnected. */
@@ -455,10 +466,10 @@ describe('integrations CRUD', () => {
       const { api: own } = await liveTenant(stack);
       const { org, id } = await connectedIntegration(stack, own, { users: 40, logins: 600 });
       control().setFaults(org.key, { latencyMs: 250 });
-      const run = await own('POST', `/v1/integrations/${id}/collect`);
+      const run = await own<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
       await waitForDetail(own, id, (d) => d.currentRun?.runId === run.body.runId);
       expect((await own('DELETE', `/v1/integrations/${id}`)).status).toBe(204);
-      return { own, id, runId: run.body.runId as string };
+      return { own, id, runId: run.body.runId };
     };
 
     it('disconnecting during a run cancels the run', async () => {
@@ -468,7 +479,7 @@ describe('integrations CRUD', () => {
           timeout: 90_000,
         })
         .toMatchObject({ status: 'cancelled' });
-      const recorded = await own('GET', `/v1/integrations/${id}/runs/${runId}`);
+      const recorded = await own<CollectionRun>('GET', `/v1/integrations/${id}/runs/${runId}`);
       expect(recorded.body).toMatchObject({ error: 'Integration disconnected' });
       expect(recorded.body.finishedAt).not.toBeNull();
     });
@@ -484,8 +495,8 @@ describe('integrations CRUD', () => {
     });
 
     it('purges: the integration is gone from the API at once, then everything collected is deleted', async () => {
-      const created = await api('POST', '/v1/integrations', validIntegration());
-      const id = created.body.id as string;
+      const created = await api<Integration>('POST', '/v1/integrations', validIntegration());
+      const id = created.body.id;
       await services.sql`
         insert into sf_users (integration_id, id, username, is_active, system_modstamp)
         values (${id}, '005000000000001AAA', 'gone@example.com', true, now())`;
@@ -493,7 +504,7 @@ describe('integrations CRUD', () => {
       expect(purged).toMatchObject({ status: 202, body: { id, status: 'purging' } });
       expect((await api('GET', `/v1/integrations/${id}`)).status).toBe(404);
       expect((await api('GET', `/v1/integrations/${id}/users`)).status).toBe(404);
-      const listed = await api('GET', '/v1/integrations?limit=200');
+      const listed = await api<Page<Integration>>('GET', '/v1/integrations?limit=200');
       expect(listed.body.data.map((i: { id: string }) => i.id)).not.toContain(id);
       // Purging again is idempotent: the id already answers 404.
       expect((await api('DELETE', `/v1/integrations/${id}?purge=true`)).status).toBe(404);

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { connectTestServices } from '../support/context';
-import { buildTestApp, type Services } from './support/harness';
+import { useTestServices } from '../support/context';
+import { buildTestApp } from './support/harness';
 
 describe('OpenAPI document and docs page', () => {
-  let services: Services;
-  let harness: ReturnType<typeof buildTestApp>;
-  beforeAll(async () => {
-    services = await connectTestServices();
-    harness = buildTestApp(services);
-  });
-  afterAll(async () => services?.close());
+  const harness = buildTestApp(useTestServices());
 
   it('serves a valid OpenAPI 3.1 document covering every /v1 operation', async () => {
     const res = await harness.app.request('/openapi.json');

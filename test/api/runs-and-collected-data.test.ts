@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestServices } from '../support/context';
 import { createTestIntegration, createTestRun } from '../support/factories';
-import { buildTestApp, client, tenantWithKey, type Answer, type Services } from './support/harness';
+import type { ErrorBody } from '../../api/errors';
+import { buildTestApp, client, tenantWithKey, type Services, type Answer } from './support/harness';
 import type { Page } from '../../api/pagination';
 import type { LoginEvent, SalesforceUser } from '../../api/schemas/collected';
 import type { CollectionRun } from '../../api/schemas/run';
@@ -107,7 +108,7 @@ describe('collection runs and collected data', () => {
 
   describe('runs', () => {
     it('lists runs newest first with progress, counts, API calls, pauses and outcome', async () => {
-      const res: Answer<Page<CollectionRun>> = await api('GET', `/v1/integrations/${integrationId}/runs`);
+      const res = await api<Page<CollectionRun>>('GET', `/v1/integrations/${integrationId}/runs`);
       expect(res.status).toBe(200);
       expect(res.body.data.map((r) => r.id)).toEqual([...runIds].reverse());
       expect(res.body.data[0]).toMatchObject({
@@ -123,26 +124,26 @@ describe('collection runs and collected data', () => {
     });
 
     it('paginates and filters runs', async () => {
-      const page1: Answer<Page<CollectionRun>> = await api(
-        'GET',
-        `/v1/integrations/${integrationId}/runs?limit=2`,
-      );
-      const page2: Answer<Page<CollectionRun>> = await api(
+      const page1 = await api<Page<CollectionRun>>('GET', `/v1/integrations/${integrationId}/runs?limit=2`);
+      const page2 = await api<Page<CollectionRun>>(
         'GET',
         `/v1/integrations/${integrationId}/runs?limit=2&cursor=${page1.body.nextCursor}`,
       );
       expect([...page1.body.data, ...page2.body.data].map((r) => r.id)).toEqual([...runIds].reverse());
       expect(page2.body.nextCursor).toBeNull();
-      const failed = await api('GET', `/v1/integrations/${integrationId}/runs?status=failed`);
+      const failed = await api<Page<CollectionRun>>(
+        'GET',
+        `/v1/integrations/${integrationId}/runs?status=failed`,
+      );
       expect(failed.body.data).toHaveLength(1);
       expect((await api('GET', `/v1/integrations/${integrationId}/runs?status=exploded`)).status).toBe(400);
     });
 
     it("shows one run; unknown, malformed and other tenants' runs are 404", async () => {
-      const res = await api('GET', `/v1/integrations/${integrationId}/runs/${runIds[0]}`);
+      const res = await api<CollectionRun>('GET', `/v1/integrations/${integrationId}/runs/${runIds[0]}`);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ id: runIds[0], kind: 'initial', integrationId });
-      const missing = await api(
+      const missing = await api<ErrorBody>(
         'GET',
         `/v1/integrations/${integrationId}/runs/7c0d0d8e-0a4e-4b8e-9d43-4b8f3f7f0e11`,
       );
@@ -160,7 +161,7 @@ describe('collection runs and collected data', () => {
     const usernames = (body: { data: Array<{ username: string }> }) => body.data.map((u) => u.username);
 
     it('lists users by username with the frozen flag from UserLogin', async () => {
-      const res = await api('GET', `/v1/integrations/${integrationId}/users`);
+      const res = await api<Page<SalesforceUser>>('GET', `/v1/integrations/${integrationId}/users`);
       expect(res.status).toBe(200);
       expect(usernames(res.body)).toEqual([
         'alice@acme.com',
@@ -191,7 +192,7 @@ describe('collection runs and collected data', () => {
       ['frozen=true', ['bob@acme.com']],
       ['frozen=false&license=Salesforce', ['alice@acme.com', 'dave@acme.com']],
     ])('filters users by %s', async (query, expected) => {
-      const res = await api('GET', `/v1/integrations/${integrationId}/users?${query}`);
+      const res = await api<Page<SalesforceUser>>('GET', `/v1/integrations/${integrationId}/users?${query}`);
       expect(res.status).toBe(200);
       expect(usernames(res.body)).toEqual(expected);
     });
@@ -214,14 +215,14 @@ describe('collection runs and collected data', () => {
     it.each(['active=yes', 'lastLoginBefore=yesterday', 'limit=-1', 'frozen=1', 'cursor=%%%'])(
       'answers 400 for %s',
       async (query) => {
-        const res = await api('GET', `/v1/integrations/${integrationId}/users?${query}`);
+        const res = await api<ErrorBody>('GET', `/v1/integrations/${integrationId}/users?${query}`);
         expect(res.status).toBe(400);
         expect(res.body.error.code).toBe('invalid_request');
       },
     );
 
     it('refuses a cursor from another listing', async () => {
-      const logins = await api('GET', `/v1/integrations/${integrationId}/logins?limit=1`);
+      const logins = await api<Page<LoginEvent>>('GET', `/v1/integrations/${integrationId}/logins?limit=1`);
       const res = await api(
         'GET',
         `/v1/integrations/${integrationId}/users?cursor=${logins.body.nextCursor}`,
@@ -277,7 +278,10 @@ describe('collection runs and collected data', () => {
       ['from=2026-05-01T00:05:00Z&to=2026-05-01T00:06:00Z', 3],
       ['userId=005A00000000000AAA&status=Success&sourceIp=10.0.0.1', 10],
     ])('filters logins by %s', async (query, count) => {
-      const res = await api('GET', `/v1/integrations/${integrationId}/logins?limit=200&${query}`);
+      const res = await api<Page<LoginEvent>>(
+        'GET',
+        `/v1/integrations/${integrationId}/logins?limit=200&${query}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.data).toHaveLength(count);
     });

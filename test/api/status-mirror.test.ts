@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from '../../api/pagination';
+import type { CollectionRequest } from '../../api/routes/integration-actions';
+import type { ConnectivityAnswer, Integration, IntegrationDetail } from '../../api/schemas/integration';
 import { Client, Connection } from '@temporalio/client';
 import { buildTestApp, client } from './support/harness';
 import {
@@ -45,7 +48,7 @@ describe('status page from the PostgreSQL mirror', () => {
     const read = client(reader.app, key);
     const timedRead = async (id: string) => {
       const started = Date.now();
-      const res = await read('GET', `/v1/integrations/${id}`);
+      const res = await read<IntegrationDetail>('GET', `/v1/integrations/${id}`);
       // Well under a Temporal client's connect timeout and retries.
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(res.status).toBe(200);
@@ -60,12 +63,12 @@ describe('status page from the PostgreSQL mirror', () => {
       { options: { pageSize: 200, parallelSegments: 2 } },
     );
     control().consumeApiCalls(org.key, 600);
-    expect((await api('POST', `/v1/integrations/${id}/test`)).body.ok).toBe(true);
+    expect((await api<ConnectivityAnswer>('POST', `/v1/integrations/${id}/test`)).body.ok).toBe(true);
     // Slow pages keep the run in progress while it is read.
     control().setFaults(org.key, { latencyMs: 60 });
-    const started = await api('POST', `/v1/integrations/${id}/collect`);
+    const started = await api<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
     expect(started.status).toBe(202);
-    const runId = started.body.runId as string;
+    const runId = started.body.runId;
 
     const deadline = Date.now() + 90_000;
     let progressing: Detail | undefined;
@@ -109,12 +112,12 @@ describe('status page from the PostgreSQL mirror', () => {
     expect(Date.parse(paused.statusUpdatedAt!)).toBeLessThanOrEqual(Date.now());
 
     // The same answer as the API that can reach Temporal: there is one source for both.
-    const live = await api('GET', `/v1/integrations/${id}`);
+    const live = await api<IntegrationDetail>('GET', `/v1/integrations/${id}`);
     const again = await timedRead(id);
     expect(again).toEqual(live.body);
 
     // The listing reads the mirrored state too.
-    const listed = await read('GET', '/v1/integrations?state=paused_for_quota');
+    const listed = await read<Page<Integration>>('GET', '/v1/integrations?state=paused_for_quota');
     expect(listed.body.data.map((i: { id: string }) => i.id)).toContain(id);
 
     await api('DELETE', `/v1/integrations/${id}?purge=true`);

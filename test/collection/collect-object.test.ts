@@ -8,7 +8,16 @@ import {
   insertRun,
   useSimulatorFixture,
 } from '../salesforce/support';
-import { collect, collectAll, fingerprint, fixtureDeps, tables } from './helpers';
+import {
+  collect,
+  collectAll,
+  collectInNewRun,
+  finishedRun,
+  fingerprint,
+  fixtureDeps,
+  initialRun,
+  tables,
+} from './helpers';
 
 const fixture = useSimulatorFixture({ requestTimeoutMs: 20_000, simulatorClock: true });
 
@@ -124,13 +133,11 @@ describe('collectObject', () => {
   });
 
   it('falls back to the last heartbeat when the database has no position', async () => {
-    const org = fixture.sim.simulator.control.createOrg({ users: 30, logins: 1000 });
-    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
-      pageSize: 200,
-      loginHistoryDays: 366,
-    });
-    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
-    const input = { integrationId, runId, object: 'LoginHistory' as const, kind: 'initial' as const };
+    const { org, integrationId, input } = await initialRun(
+      fixture,
+      { users: 30, logins: 1000 },
+      { pageSize: 200, loginHistoryDays: 366 },
+    );
     let last: unknown;
     await collect(deps(), input, {
       onHeartbeat: (d, env) => {
@@ -147,11 +154,11 @@ describe('collectObject', () => {
   });
 
   it('re-queries from the (LoginTime, Id) keyset when the locator expired', async () => {
-    const org = fixture.sim.simulator.control.createOrg({ users: 30, logins: 2000, locatorTtlMinutes: 1 });
-    const options = { pageSize: 200, loginHistoryDays: 366 };
-    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, options);
-    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
-    const input = { integrationId, runId, object: 'LoginHistory' as const, kind: 'initial' as const };
+    const { org, integrationId, input } = await initialRun(
+      fixture,
+      { users: 30, logins: 2000, locatorTtlMinutes: 1 },
+      { pageSize: 200, loginHistoryDays: 366 },
+    );
     await collect(deps(), input, { onHeartbeat: (_d, env) => env.cancel() }).catch(() => undefined);
     fixture.sim.simulator.control.advanceClock(5 * 60_000);
 
@@ -162,12 +169,12 @@ describe('collectObject', () => {
   });
 
   it('restarts a full re-read when its locator expired, so deletions never rely on Id ordering', async () => {
-    const org = fixture.sim.simulator.control.createOrg({ users: 400, logins: 10, locatorTtlMinutes: 1 });
-    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
-      pageSize: 200,
-    });
-    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
-    const input = { integrationId, runId, object: 'UserLogin' as const, kind: 'initial' as const };
+    const { integrationId, input } = await initialRun(
+      fixture,
+      { users: 400, logins: 10, locatorTtlMinutes: 1 },
+      { pageSize: 200 },
+      'UserLogin',
+    );
     await collect(deps(), input, { onHeartbeat: (_d, env) => env.cancel() }).catch(() => undefined);
     fixture.sim.simulator.control.advanceClock(5 * 60_000);
     const result = await collect(deps(), input);
@@ -182,9 +189,7 @@ describe('collectObject', () => {
       loginHistoryDays: 366,
       incrementalOverlapMinutes: 0,
     });
-    const first = await insertRun(fixture.services.sql, integrationId, 'initial');
-    await collect(deps(), { integrationId, runId: first, object: 'LoginHistory', kind: 'initial' });
-    await finishRun(fixture.services.sql, first);
+    await finishedRun(deps(), integrationId, 'LoginHistory', 'initial');
 
     fixture.sim.simulator.control.advanceClock(60_000);
     const appended = fixture.sim.simulator.control.appendLogins(org.key, {
@@ -235,18 +240,10 @@ describe('collectObject', () => {
     const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
       incrementalOverlapMinutes: 0,
     });
-    const first = await insertRun(fixture.services.sql, integrationId, 'initial');
-    await collect(deps(), { integrationId, runId: first, object: 'User', kind: 'initial' });
-    await finishRun(fixture.services.sql, first);
+    await finishedRun(deps(), integrationId, 'User', 'initial');
     fixture.sim.simulator.control.advanceClock(60_000);
     const touched = fixture.sim.simulator.control.touchUsers(org.key, { count: 7 });
-    const second = await insertRun(fixture.services.sql, integrationId, 'incremental');
-    const result = await collect(deps(), {
-      integrationId,
-      runId: second,
-      object: 'User',
-      kind: 'incremental',
-    });
+    const { result } = await collectInNewRun(deps(), integrationId, 'User', 'incremental');
     // Exactly the 7 touched users: with no overlap the pass continues strictly after the (SystemModstamp, Id)
     // watermark, so neither the watermark row nor any untouched user comes back.
     expect(result).toMatchObject({ outcome: 'completed', records: 7 });
@@ -259,25 +256,12 @@ describe('collectObject', () => {
   it('a completed full pass removes rows Salesforce no longer returns', async () => {
     const org = fixture.sim.simulator.control.createOrg({ users: 40, logins: 10 });
     const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org);
-    const first = await insertRun(fixture.services.sql, integrationId, 'initial');
-    await collect(deps(), {
-      integrationId,
-      runId: first,
-      object: 'PermissionSetAssignment',
-      kind: 'initial',
-    });
-    await finishRun(fixture.services.sql, first);
+    const first = await finishedRun(deps(), integrationId, 'PermissionSetAssignment', 'initial');
     // An assignment revoked in Salesforce since: it is in our table but will not be returned again.
     await fixture.services.sql`
       insert into sf_permission_set_assignments (integration_id, id, assignee_id, permission_set_id, last_seen_run_id)
       values (${integrationId}, '0PaREVOKED0000AAAA', '005000000000000AAA', '0PS000000000000AAA', ${first})`;
-    const second = await insertRun(fixture.services.sql, integrationId, 'incremental');
-    await collect(deps(), {
-      integrationId,
-      runId: second,
-      object: 'PermissionSetAssignment',
-      kind: 'incremental',
-    });
+    await collectInNewRun(deps(), integrationId, 'PermissionSetAssignment', 'incremental');
     const { count } = await fingerprint(fixture.services.sql, 'PermissionSetAssignment', integrationId);
     expect(count).toBe(fixture.sim.simulator.control.objectCounts(org.key).PermissionSetAssignment);
     const gone = await fixture.services

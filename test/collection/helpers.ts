@@ -4,7 +4,14 @@ import type { ActivityDependencies } from '../../activities/dependencies';
 import type { Sql } from '../../platform/database';
 import type { Logger } from '../../platform/logger';
 import { collectedObjects, type CollectedObject, type RunKind } from '../../workflows/definitions';
-import { makeDeps, runActivity, type SimulatorFixture } from '../salesforce/support';
+import {
+  finishRun,
+  insertIntegration,
+  insertRun,
+  makeDeps,
+  runActivity,
+  type SimulatorFixture,
+} from '../salesforce/support';
 
 export const tables: Record<CollectedObject, string> = {
   User: 'sf_users',
@@ -56,4 +63,43 @@ export function fixtureDeps(fixture: SimulatorFixture, logger?: Logger) {
     now: () => fixture.sim.simulator.control.now(),
     ...(logger ? { logger } : {}),
   });
+}
+
+/**
+ * What most collection tests start from: a simulator org, an integration reading it (with `options`) and an
+ * initial run, with the collectObject input for `object`.
+ */
+export async function initialRun(
+  fixture: SimulatorFixture,
+  orgSpec: Parameters<SimulatorFixture['sim']['simulator']['control']['createOrg']>[0],
+  options: Record<string, unknown>,
+  object: CollectedObject = 'LoginHistory',
+) {
+  const org = fixture.sim.simulator.control.createOrg(orgSpec);
+  const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, options);
+  const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
+  return { org, integrationId, runId, input: { integrationId, runId, object, kind: 'initial' as const } };
+}
+
+/** A new run of `kind` (its row) that collects `object` once: the run's id and the pass's result. */
+export async function collectInNewRun(
+  deps: ActivityDependencies,
+  integrationId: string,
+  object: CollectedObject,
+  kind: RunKind,
+) {
+  const runId = await insertRun(deps.sql, integrationId, kind);
+  return { runId, result: await collect(deps, { integrationId, runId, object, kind }) };
+}
+
+/** collectInNewRun, then the run ends (succeeded), as a run before the one a test looks at. */
+export async function finishedRun(
+  deps: ActivityDependencies,
+  integrationId: string,
+  object: CollectedObject,
+  kind: RunKind,
+): Promise<string> {
+  const { runId } = await collectInNewRun(deps, integrationId, object, kind);
+  await finishRun(deps.sql, runId);
+  return runId;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { quotaResumeAt, startOfNextDay } from '../../activities/collection/quota';
-import { insertIntegration, insertRun, useSimulatorFixture } from '../salesforce/support';
-import { collect, fingerprint, fixtureDeps } from './helpers';
+import { useSimulatorFixture } from '../salesforce/support';
+import { collect, fingerprint, fixtureDeps, initialRun } from './helpers';
 
 const fixture = useSimulatorFixture({ requestTimeoutMs: 20_000, simulatorClock: true });
 
@@ -9,17 +9,13 @@ const deps = () => fixtureDeps(fixture);
 
 describe('quota guard', () => {
   it('pauses at the daily threshold without passing it by more than one call, then resumes where it stopped', async () => {
-    const org = fixture.sim.simulator.control.createOrg({ users: 30, logins: 6000, dailyApiMax: 1000 });
-    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
-      pageSize: 200,
-      loginHistoryDays: 366,
-      quotaThresholdPercent: 50,
-      timezone: 'Europe/Paris',
-    });
-    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
+    const { org, integrationId, runId, input } = await initialRun(
+      fixture,
+      { users: 30, logins: 6000, dailyApiMax: 1000 },
+      { pageSize: 200, loginHistoryDays: 366, quotaThresholdPercent: 50, timezone: 'Europe/Paris' },
+    );
     fixture.sim.simulator.control.consumeApiCalls(org.key, 480); // other apps of the org
     fixture.sim.simulator.control.resetCounters(org.key);
-    const input = { integrationId, runId, object: 'LoginHistory' as const, kind: 'initial' as const };
 
     const paused = await collect(deps(), input);
     const now = fixture.sim.simulator.control.now();
@@ -55,30 +51,26 @@ describe('quota guard', () => {
   });
 
   it('pauses when the run budget is spent', async () => {
-    const org = fixture.sim.simulator.control.createOrg({ users: 30, logins: 5000 });
-    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
-      pageSize: 200,
-      loginHistoryDays: 366,
-      runBudgetCalls: 10,
-    });
-    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
-    const result = await collect(deps(), { integrationId, runId, object: 'LoginHistory', kind: 'initial' });
+    const { org, integrationId, input } = await initialRun(
+      fixture,
+      { users: 30, logins: 5000 },
+      { pageSize: 200, loginHistoryDays: 366, runBudgetCalls: 10 },
+    );
+    const result = await collect(deps(), input);
     expect(result).toMatchObject({ outcome: 'quota_paused', reason: 'run_budget', runApiCalls: 10 });
     expect(fixture.sim.simulator.control.counters(org.key).apiCallsCounted).toBe(10);
     expect((await fingerprint(fixture.services.sql, 'LoginHistory', integrationId)).count).toBe(9 * 200);
   });
 
   it('turns a 403 TotalRequests (usage spent by others mid-pass) into a quota pause', async () => {
-    const org = fixture.sim.simulator.control.createOrg({ users: 30, logins: 3000, dailyApiMax: 2000 });
-    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
-      pageSize: 200,
-      loginHistoryDays: 366,
-      quotaThresholdPercent: 100,
-    });
-    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
+    const { org, input } = await initialRun(
+      fixture,
+      { users: 30, logins: 3000, dailyApiMax: 2000 },
+      { pageSize: 200, loginHistoryDays: 366, quotaThresholdPercent: 100 },
+    );
     const result = await collect(
       deps(),
-      { integrationId, runId, object: 'LoginHistory', kind: 'initial' },
+      input,
       // Another app burns the rest of the allocation after our second page.
       {
         onHeartbeat: (d) =>

@@ -3,7 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { createCollectionActivities, type CollectObjectResult } from '../../activities/collection';
 import { PageBudget } from '../../activities/collection/page-budget';
 import { insertIntegration, insertRun, runActivity, useSimulatorFixture } from '../salesforce/support';
-import { collect, fingerprint, fixtureDeps } from './helpers';
+import { collect, fingerprint, fixtureDeps, initialRun } from './helpers';
 
 const fixture = useSimulatorFixture({ requestTimeoutMs: 20_000, simulatorClock: true });
 
@@ -163,13 +163,11 @@ describe('LoginHistory in parallel time segments', () => {
   });
 
   it('holds the run budget exactly across parallel segments: no segment spends a call past it', async () => {
-    const org = fixture.sim.simulator.control.createOrg({ users: 40, logins: 9000 });
-    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
-      pageSize: 200,
-      parallelSegments: 4,
-      runBudgetCalls: 13,
-    });
-    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
+    const { org, integrationId, runId } = await initialRun(
+      fixture,
+      { users: 40, logins: 9000 },
+      { pageSize: 200, parallelSegments: 4, runBudgetCalls: 13 },
+    );
     fixture.sim.simulator.control.resetCounters(org.key);
     // Slow pages keep every segment's call in flight together, where each used to take the last call.
     fixture.sim.simulator.control.setFaults(org.key, { latencyMs: 80 });
@@ -187,12 +185,11 @@ describe('LoginHistory in parallel time segments', () => {
   });
 
   it('a daily incremental window stays one cursor', async () => {
-    const org = fixture.sim.simulator.control.createOrg({ users: 20, logins: 500 });
-    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
-      pageSize: 200,
-      loginHistoryDays: 1,
-    });
-    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
+    const { integrationId, runId } = await initialRun(
+      fixture,
+      { users: 20, logins: 500 },
+      { pageSize: 200, loginHistoryDays: 1 },
+    );
     expect(await plan(integrationId, runId)).toEqual({ outcome: 'sequential' });
   });
 });

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { insertIntegration, insertRun, makeDeps, useSimulatorFixture } from '../salesforce/support';
-import { collect, fingerprint } from './helpers';
+import { makeDeps, useSimulatorFixture } from '../salesforce/support';
+import { collect, fingerprint, initialRun } from './helpers';
 
 const fixture = useSimulatorFixture({ requestTimeoutMs: 30_000 });
 
 describe('LoginHistory at volume', () => {
   it('collects 50,000 logins in ceil(50000/2000) pages and records progress with each page', async () => {
-    const org = fixture.sim.simulator.control.createOrg({ users: 500, logins: 50_000 });
-    const integrationId = await insertIntegration(fixture.services.sql, fixture.secrets, org, {
-      loginHistoryDays: 366,
-    });
-    const runId = await insertRun(fixture.services.sql, integrationId, 'initial');
+    const { org, integrationId, runId, input } = await initialRun(
+      fixture,
+      { users: 500, logins: 50_000 },
+      { loginHistoryDays: 366 },
+    );
     // Progress goes to PostgreSQL with each page, never to Temporal: any use of the client is recorded.
     const temporalCalls: string[] = [];
     const temporal = new Proxy({} as Client, {
@@ -29,7 +29,7 @@ describe('LoginHistory at volume', () => {
     });
     fixture.sim.simulator.control.resetCounters(org.key);
 
-    const result = await collect(deps, { integrationId, runId, object: 'LoginHistory', kind: 'initial' });
+    const result = await collect(deps, input);
 
     const total = fixture.sim.simulator.control.objectCounts(org.key).LoginHistory!;
     expect(result).toMatchObject({ outcome: 'completed', records: total, pages: Math.ceil(total / 2000) });

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createInsightActivities } from '../../activities/insights';
 import type { ActivityDependencies } from '../../activities/dependencies';
 import { createLogger } from '../../platform/logger';
-import { connectTestServices } from '../support/context';
+import { useTestServices } from '../support/context';
 import { createTenantIntegration } from './fixtures';
 import { FIXTURE_NOW, loadFixtureOrg } from './fixture-org';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-beforeAll(async () => {
-  services = await connectTestServices();
-});
-afterAll(async () => services.close());
+const services = useTestServices();
 
 describe('recomputeFindings activity', () => {
   it('validates its input, opens findings once and reports counts only', async () => {

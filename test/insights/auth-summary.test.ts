@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../platform/database';
-import { authActivitySummary, refreshLoginDailyCounts } from '../../insights/auth-activity';
-import { connectTestServices } from '../support/context';
+import { describe, expect, it } from 'vitest';
+import { authActivitySummary, refreshLoginDailyCounts } from '../../insights/auth-activity/summary';
+import { useTestServices } from '../support/context';
 import { createTenantIntegration, insertLogins, insertUsers } from './fixtures';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 describe('authentication summary', () => {
   it('stops at a `to` on UTC midnight instead of adding the whole next day (D9)', async () => {

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../platform/database';
+import { describe, expect, it } from 'vitest';
 import { listFindings, recomputeFindings, setFindingStatus } from '../../insights/findings';
-import { connectTestServices } from '../support/context';
+import { useTestServices } from '../support/context';
 import { createTenantIntegration, insertLogins } from './fixtures';
 import { FIXTURE_NOW, fixtureLogins, fixtureUsers, loadFixtureOrg, SPRAY_IP } from './fixture-org';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 async function allFindings(tenantId: string, integrationId: string) {
   const { findings } = await listFindings(sql, { tenantId, integrationId, limit: 1000 });

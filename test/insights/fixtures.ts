@@ -1,3 +1,4 @@
+import { listFindings, type Finding } from '../../insights/findings';
 import type { Sql } from '../../platform/database';
 import { createTestIntegration } from '../support/factories';
 
@@ -123,4 +124,16 @@ export async function insertPermissionSets(
     })),
   );
   if (assignments.length > 0) await sql`insert into sf_permission_set_assignments ${sql(assignments)}`;
+}
+
+/** Every finding of an integration, page after page (listFindings' keyset pages of 200). */
+export async function everyFinding(sql: Sql, tenantId: string, integrationId: string): Promise<Finding[]> {
+  const all: Finding[] = [];
+  let after;
+  do {
+    const page = await listFindings(sql, { tenantId, integrationId, limit: 200, after });
+    all.push(...page.findings);
+    after = page.next ?? undefined;
+  } while (after);
+  return all;
 }

@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { objectSpecs } from '../../activities/collection/objects';
 import type { Sql } from '../../platform/database';
 import { collectedObjects, type CollectedObject } from '../../workflows/definitions';
-import { LATEST_VERSION, type CreatedOrg, type Simulator } from '../../simulator';
+import type { FindingKind } from '../../insights/finding-kinds';
+import {
+  clientCredentialsRequest,
+  LATEST_VERSION,
+  type CreatedOrg,
+  type ScenarioKind,
+  type Simulator,
+} from '../../simulator';
 
 const tokenSchema = z.object({ access_token: z.string(), instance_url: z.string() });
 const pageSchema = z.object({
@@ -31,17 +38,8 @@ export async function loadOrgThroughRest(
       throw new Error(`${init?.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
     return response.json() as Promise<unknown>;
   };
-  const token = tokenSchema.parse(
-    await call(`${org.salesforceUrl}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: org.consumerKey,
-        client_secret: org.consumerSecret,
-      }).toString(),
-    }),
-  );
+  const tokenRequest = clientCredentialsRequest(org);
+  const token = tokenSchema.parse(await call(tokenRequest.url, tokenRequest.init));
   const headers = { authorization: `Bearer ${token.access_token}`, 'sforce-query-options': 'batchSize=2000' };
   const base = new URL(token.instance_url).pathname.replace(/\/$/, '') || org.salesforceUrl;
   const runId = randomUUID();
@@ -66,3 +64,16 @@ export async function loadOrgThroughRest(
   }
   return counts;
 }
+
+/** The finding each scenario the simulator plants must produce (the ground truth of the detection checks). */
+export const scenarioFinding: Record<ScenarioKind, FindingKind> = {
+  bruteForce: 'brute_force',
+  passwordSpray: 'password_spray',
+  impossibleTravel: 'impossible_travel',
+  dormantReactivation: 'dormant_account_reactivated',
+  inactiveUserAttempt: 'inactive_user_attempts',
+  frozenUserAttempt: 'inactive_user_attempts',
+  apiOnlyUiLogin: 'api_only_user_interactive_login',
+  newCountry: 'new_country',
+  privilegedUnused: 'privileged_user_unused',
+};

@@ -6,7 +6,7 @@ import {
   type FailingIpRow,
   type FailingUserDbRow,
   type FailingUserRow,
-} from '../../insights/auth-activity';
+} from '../../insights/auth-activity/failures';
 import { CURSOR_TIME_FORMAT } from '../../platform/database';
 import {
   afterReclaimableUser,

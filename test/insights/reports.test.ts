@@ -1,24 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody } from '../../api/errors';
 import { TRUNCATION_MARKER } from '../../api/routes/insights/respond';
+import type { AuthActivityView, UnusedAccountsBody } from '../../api/schemas/insights';
 import { recomputeFindings } from '../../insights/findings';
 import { salesforceId18 } from '../../insights/salesforce-id';
-import { buildTestApp, client, tenantWithKey } from '../api/support/harness';
-import { connectTestServices } from '../support/context';
+import { buildTestApp, client, tenantWithKey, type Answer } from '../api/support/harness';
+import { useTestServices } from '../support/context';
 import { createTenantIntegration, insertLogins, insertUsers } from './fixtures';
 import { FIXTURE_NOW, loadFixtureOrg } from './fixture-org';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
+const services = useTestServices();
 let call: ReturnType<typeof client>;
 let tenantId: string;
 
 beforeAll(async () => {
-  services = await connectTestServices();
   const { app } = buildTestApp(services, { now: () => FIXTURE_NOW });
   const mine = await tenantWithKey(services, 'insights-reports');
   call = client(app, mine.key);
   tenantId = mine.tenant.id;
 });
-afterAll(async () => services.close());
 
 const csvLines = (text: string) => text.split('\r\n').filter((line) => line !== '');
 const firstCells = (text: string) =>
@@ -47,7 +47,10 @@ describe('reports are never cut silently (D11)', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await call('GET', `${base}${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: Answer<AuthActivityView<'timeline'>> = await call(
+        'GET',
+        `${base}${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.truncated).toBe(res.body.nextCursor !== null);
       seen.push(...res.body.rows.map((r: { loginHistoryId: string }) => r.loginHistoryId));
@@ -73,7 +76,7 @@ describe('reports are never cut silently (D11)', () => {
     const csvSeen = firstCells(first.text).slice(0, 2);
     let csvCursor: string | null = next;
     while (csvCursor) {
-      const page = await call('GET', `${base}&format=csv&cursor=${csvCursor}`);
+      const page: Answer<unknown> = await call('GET', `${base}&format=csv&cursor=${csvCursor}`);
       csvCursor = page.headers.get('x-next-cursor');
       const cells = firstCells(page.text);
       csvSeen.push(...(csvCursor ? cells.slice(0, -1) : cells));
@@ -103,7 +106,10 @@ describe('reports are never cut silently (D11)', () => {
     expect(csvLines(all.text)).toHaveLength(1 + 10);
 
     // Users who never logged in (null last login) and users who did, over several pages of one.
-    const whole = await call('GET', `/v1/integrations/${integrationId}/unused-accounts?days=30&limit=1000`);
+    const whole = await call<UnusedAccountsBody>(
+      'GET',
+      `/v1/integrations/${integrationId}/unused-accounts?days=30&limit=1000`,
+    );
     const everyone = whole.body.users.map((u: { userId: string }) => u.userId);
     expect(everyone.length).toBeGreaterThan(2);
     expect(whole.body.usersTruncated).toBe(false);
@@ -111,7 +117,7 @@ describe('reports are never cut silently (D11)', () => {
     const paged: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await call(
+      const res: Answer<UnusedAccountsBody> = await call(
         'GET',
         `/v1/integrations/${integrationId}/unused-accounts?days=30&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
       );
@@ -119,7 +125,7 @@ describe('reports are never cut silently (D11)', () => {
       expect(res.body.usersTruncated).toBe(res.body.nextCursor !== null);
       // Totals always count everyone.
       expect(res.body.totals).toEqual(whole.body.totals);
-      paged.push(res.body.users[0].userId);
+      paged.push(res.body.users[0]!.userId);
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(paged).toEqual(everyone);
@@ -169,7 +175,7 @@ describe('reports in the integration time zone', () => {
   }
 
   async function days(integrationId: string, query: string) {
-    const res = await call(
+    const res = await call<AuthActivityView<'summary'>>(
       'GET',
       `/v1/integrations/${integrationId}/auth-activity?view=summary&groupBy=day&${query}`,
     );
@@ -210,7 +216,7 @@ describe('reports in the integration time zone', () => {
 
     // ISO weeks of local days: 7 and 8 March (Saturday, Sunday) close the week of Monday 2 March, the login at
     // 9 March 00:00 EDT opens the next (in UTC it would be 2 and 2).
-    const weeks = await call(
+    const weeks = await call<AuthActivityView<'summary'>>(
       'GET',
       `/v1/integrations/${newYork}/auth-activity?view=summary&groupBy=week&from=2026-03-01&to=2026-03-16`,
     );
@@ -221,11 +227,24 @@ describe('reports in the integration time zone', () => {
       ['2026-03-02', 3],
       ['2026-03-09', 1],
     ]);
+    // The same weeks counted from LoginHistory (a zone other than the rollup's): one row per week too.
+    const weeksFromHistory = await call<AuthActivityView<'summary'>>(
+      'GET',
+      `/v1/integrations/${utc}/auth-activity?view=summary&groupBy=week&from=2026-03-01&to=2026-03-16&timeZone=America/New_York`,
+    );
+    expect(
+      weeksFromHistory.body.rows
+        .filter((r: { dimension: string }) => r.dimension === 'status')
+        .map((r: { period: string; logins: number }) => [r.period, r.logins]),
+    ).toEqual(byWeek);
   });
 
   it('rejects a time zone that is not an IANA name, naming the parameter', async () => {
     const { integrationId } = await createTenantIntegration(services.sql, {}, tenantId);
-    const res = await call('GET', `/v1/integrations/${integrationId}/auth-activity?timeZone=Mars/Olympus`);
+    const res = await call<ErrorBody>(
+      'GET',
+      `/v1/integrations/${integrationId}/auth-activity?timeZone=Mars/Olympus`,
+    );
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body.error)).toContain('timeZone');
   });

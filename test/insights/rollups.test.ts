@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../platform/database';
-import { topFailingIps, topFailingUsers } from '../../insights/auth-activity';
+import { describe, expect, it } from 'vitest';
+import { topFailingIps, topFailingUsers } from '../../insights/auth-activity/failures';
 import { recomputeFindings } from '../../insights/findings';
 import { unusedAccounts } from '../../insights/unused-accounts';
 import { createSimulator, type ScenarioKind } from '../../simulator';
-import { connectTestServices } from '../support/context';
+import { useTestServices } from '../support/context';
 import { createTenantIntegration, insertLogins, insertUsers } from './fixtures';
 import { loadOrgThroughRest } from './load-org';
 import {
@@ -15,14 +14,7 @@ import {
 
 const DAY = 86_400_000;
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 /** Rows of either rollup that differ from the same aggregate computed from LoginHistory now (0 = exact). */
 async function rollupDrift(integrationId: string) {

@@ -1,12 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody } from '../../api/errors';
+import type { TrustedNetwork } from '../../api/routes/insights/trusted-networks';
+import type {
+  AuthActivityView,
+  FindingPageBody,
+  FindingWithHistoryBody,
+  UnusedAccountsBody,
+} from '../../api/schemas/insights';
 import { escapeCsvField, toCsv } from '../../insights/csv';
 import { recomputeFindings } from '../../insights/findings';
-import { buildTestApp, client, tenantWithKey } from '../api/support/harness';
-import { connectTestServices } from '../support/context';
+import { buildTestApp, client, tenantWithKey, type Answer } from '../api/support/harness';
+import { useTestServices } from '../support/context';
 import { createTenantIntegration } from './fixtures';
 import { FIXTURE_NOW, fixtureUsers, loadFixtureOrg } from './fixture-org';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
+const services = useTestServices();
 let app: ReturnType<typeof buildTestApp>['app'];
 let call: ReturnType<typeof client>;
 let otherCall: ReturnType<typeof client>;
@@ -14,7 +22,6 @@ let integrationId: string;
 let otherIntegrationId: string;
 
 beforeAll(async () => {
-  services = await connectTestServices();
   ({ app } = buildTestApp(services, { now: () => FIXTURE_NOW }));
   const mine = await tenantWithKey(services, 'insights');
   const theirs = await tenantWithKey(services, 'insights-other');
@@ -31,22 +38,24 @@ beforeAll(async () => {
   await recomputeFindings(services.sql, { integrationId, since: null, now: FIXTURE_NOW });
   await recomputeFindings(services.sql, { integrationId: otherIntegrationId, since: null, now: FIXTURE_NOW });
 });
-afterAll(async () => services.close());
 
 describe('insight routes: happy paths', () => {
   it('reports unused accounts with savings from the configured licence price', async () => {
-    const res = await call('GET', `/v1/integrations/${integrationId}/unused-accounts?days=30`);
+    const res = await call<UnusedAccountsBody>(
+      'GET',
+      `/v1/integrations/${integrationId}/unused-accounts?days=30`,
+    );
     expect(res.status).toBe(200);
     const salesforce = res.body.licenses.find((l: { license: string }) => l.license === 'Salesforce');
-    expect(salesforce.reclaimable).toBeGreaterThan(0);
-    expect(salesforce.estimatedMonthlySavings).toBe(salesforce.reclaimable * 100);
+    expect(salesforce!.reclaimable).toBeGreaterThan(0);
+    expect(salesforce!.estimatedMonthlySavings).toBe(salesforce!.reclaimable * 100);
     expect(res.body.apiOnlyUsers.map((u: { userId: string }) => u.userId)).toEqual([fixtureUsers.apiOnly]);
     expect(res.body.users.map((u: { userId: string }) => u.userId)).toContain(fixtureUsers.frozen);
   });
 
   it('serves every auth-activity view as JSON and CSV', async () => {
     const base = `/v1/integrations/${integrationId}/auth-activity?from=2026-05-01&to=2026-06-01`;
-    const summary = await call('GET', `${base}&groupBy=week`);
+    const summary = await call<AuthActivityView<'summary'>>('GET', `${base}&groupBy=week`);
     expect(summary.status).toBe(200);
     expect(
       summary.body.rows.some((r: { dimension: string; value: string }) => r.value === 'Invalid Password'),
@@ -63,7 +72,10 @@ describe('insight routes: happy paths', () => {
     const ips = await call('GET', `${base}&view=top-ips&format=csv`);
     expect(ips.text.split('\r\n')[1]).toMatch(/^"203\.0\.113\.9","20","20",/);
 
-    const timeline = await call('GET', `${base}&view=timeline&userId=${fixtureUsers.travelling}`);
+    const timeline = await call<AuthActivityView<'timeline'>>(
+      'GET',
+      `${base}&view=timeline&userId=${fixtureUsers.travelling}`,
+    );
     const times = timeline.body.rows.map((r: { loginTime: string }) => r.loginTime);
     expect(times).toEqual([...times].sort().reverse());
     expect(timeline.body.rows).toContainEqual(expect.objectContaining({ country: 'AU', status: 'Success' }));
@@ -73,7 +85,7 @@ describe('insight routes: happy paths', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await call(
+      const res: Answer<FindingPageBody> = await call(
         'GET',
         `/v1/integrations/${integrationId}/findings?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
       );
@@ -84,13 +96,20 @@ describe('insight routes: happy paths', () => {
     expect(seen).toHaveLength(10);
     expect(new Set(seen).size).toBe(10);
 
-    const brute = await call('GET', `/v1/integrations/${integrationId}/findings?kind=brute_force`);
+    const brute = await call<FindingPageBody>(
+      'GET',
+      `/v1/integrations/${integrationId}/findings?kind=brute_force`,
+    );
     expect(brute.body.data).toHaveLength(1);
-    const id = brute.body.data[0].id;
-    const patched = await call('PATCH', `/v1/integrations/${integrationId}/findings/${id}`, {
-      status: 'acknowledged',
-      note: 'reset password',
-    });
+    const id = brute.body.data[0]!.id;
+    const patched = await call<FindingWithHistoryBody>(
+      'PATCH',
+      `/v1/integrations/${integrationId}/findings/${id}`,
+      {
+        status: 'acknowledged',
+        note: 'reset password',
+      },
+    );
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ status: 'acknowledged', statusNote: 'reset password' });
     expect(patched.body.statusHistory).toEqual([
@@ -103,21 +122,25 @@ describe('insight routes: happy paths', () => {
       }),
     ]);
     // A change without a note keeps the previous one; the history has both entries.
-    const resolved = await call('PATCH', `/v1/integrations/${integrationId}/findings/${id}`, {
-      status: 'resolved',
-    });
+    const resolved = await call<FindingWithHistoryBody>(
+      'PATCH',
+      `/v1/integrations/${integrationId}/findings/${id}`,
+      {
+        status: 'resolved',
+      },
+    );
     expect(resolved.body).toMatchObject({ status: 'resolved', statusNote: 'reset password' });
-    const one = await call('GET', `/v1/integrations/${integrationId}/findings/${id}`);
+    const one = await call<FindingWithHistoryBody>('GET', `/v1/integrations/${integrationId}/findings/${id}`);
     expect(one.body.statusHistory.map((h: { toStatus: string }) => h.toStatus)).toEqual([
       'acknowledged',
       'resolved',
     ]);
     await call('PATCH', `/v1/integrations/${integrationId}/findings/${id}`, { status: 'acknowledged' });
     await recomputeFindings(services.sql, { integrationId, since: null, now: FIXTURE_NOW });
-    const acknowledged = await call('GET', `/v1/findings?status=acknowledged`);
+    const acknowledged = await call<FindingPageBody>('GET', `/v1/findings?status=acknowledged`);
     expect(acknowledged.body.data.map((f: { id: string }) => f.id)).toEqual([id]);
 
-    const tenantWide = await call('GET', `/v1/findings?limit=200`);
+    const tenantWide = await call<FindingPageBody>('GET', `/v1/findings?limit=200`);
     expect(tenantWide.body.data).toHaveLength(10);
   });
 
@@ -143,16 +166,16 @@ describe('insight routes: happy paths', () => {
 describe('trusted networks', () => {
   it('adds, lists and removes networks, normalising host bits, and rejects bad ones naming the field', async () => {
     const base = `/v1/integrations/${integrationId}/trusted-networks`;
-    const added = await call('POST', base, { cidr: '198.51.100.7/24', label: 'VPN egress' });
+    const added = await call<TrustedNetwork>('POST', base, { cidr: '198.51.100.7/24', label: 'VPN egress' });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ cidr: '198.51.100.0/24', label: 'VPN egress' });
     expect((await call('POST', base, { cidr: '198.51.100.0/24', label: 'again' })).status).toBe(409);
-    const bad = await call('POST', base, { cidr: '10.0.0.300/8', label: 'x' });
+    const bad = await call<ErrorBody>('POST', base, { cidr: '10.0.0.300/8', label: 'x' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.error.details)).toContain('cidr');
     const unknown = await call('POST', base, { cidr: '10.0.0.0/8', label: 'x', typo: 1 });
     expect(unknown.status).toBe(400);
-    const list = await call('GET', base);
+    const list = await call<{ data: TrustedNetwork[] }>('GET', base);
     expect(list.body.data.map((n: { cidr: string }) => n.cidr)).toEqual(['198.51.100.0/24']);
     expect((await otherCall('GET', base)).status).toBe(404);
     expect((await call('DELETE', `${base}/${added.body.id}`)).status).toBe(204);
@@ -162,7 +185,10 @@ describe('trusted networks', () => {
 
 describe('insight routes: errors', () => {
   it('rejects bad parameters with the error envelope', async () => {
-    const noUser = await call('GET', `/v1/integrations/${integrationId}/auth-activity?view=timeline`);
+    const noUser = await call<ErrorBody>(
+      'GET',
+      `/v1/integrations/${integrationId}/auth-activity?view=timeline`,
+    );
     expect(noUser.status).toBe(400);
     expect(noUser.body.error).toMatchObject({ code: 'invalid_request' });
     const badDays = await call('GET', `/v1/integrations/${integrationId}/unused-accounts?days=0`);
@@ -189,14 +215,17 @@ describe('insight routes: errors', () => {
 describe('insight routes: tenant isolation', () => {
   it("answers 404 for another tenant's integration and its findings, and lists only the tenant's own", async () => {
     for (const path of ['unused-accounts', 'auth-activity', 'findings']) {
-      const res = await call('GET', `/v1/integrations/${otherIntegrationId}/${path}`);
+      const res = await call<ErrorBody>('GET', `/v1/integrations/${otherIntegrationId}/${path}`);
       expect(res.status, path).toBe(404);
       expect(res.body.error.code).toBe('not_found');
     }
-    const theirs = await otherCall('GET', `/v1/integrations/${otherIntegrationId}/findings?limit=1`);
+    const theirs = await otherCall<FindingPageBody>(
+      'GET',
+      `/v1/integrations/${otherIntegrationId}/findings?limit=1`,
+    );
     const patch = await call(
       'PATCH',
-      `/v1/integrations/${otherIntegrationId}/findings/${theirs.body.data[0].id}`,
+      `/v1/integrations/${otherIntegrationId}/findings/${theirs.body.data[0]!.id}`,
       {
         status: 'resolved',
       },
@@ -204,13 +233,13 @@ describe('insight routes: tenant isolation', () => {
     expect(patch.status).toBe(404);
     const crossed = await call(
       'PATCH',
-      `/v1/integrations/${integrationId}/findings/${theirs.body.data[0].id}`,
+      `/v1/integrations/${integrationId}/findings/${theirs.body.data[0]!.id}`,
       {
         status: 'resolved',
       },
     );
     expect(crossed.status).toBe(404);
-    const mine = await call('GET', `/v1/findings?limit=200`);
+    const mine = await call<FindingPageBody>('GET', `/v1/findings?limit=200`);
     expect(mine.body.data.every((f: { integrationId: string }) => f.integrationId === integrationId)).toBe(
       true,
     );

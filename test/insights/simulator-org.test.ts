@@ -1,48 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../platform/database';
-import { authActivitySummary } from '../../insights/auth-activity';
-import { listFindings, recomputeFindings, setFindingStatus, type Finding } from '../../insights/findings';
+import { describe, expect, it } from 'vitest';
+import { authActivitySummary } from '../../insights/auth-activity/summary';
+import { recomputeFindings, setFindingStatus, type Finding } from '../../insights/findings';
 import { unusedAccounts } from '../../insights/unused-accounts';
 import { createSimulator, type PlantedScenario, type ScenarioKind } from '../../simulator';
-import { connectTestServices } from '../support/context';
+import { useTestServices } from '../support/context';
 import { unusedAccountsFromSourceTables } from './oracles';
-import { createTenantIntegration } from './fixtures';
-import { loadOrgThroughRest } from './load-org';
+import { createTenantIntegration, everyFinding } from './fixtures';
+import { loadOrgThroughRest, scenarioFinding } from './load-org';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
-
-const findingKindOf: Record<ScenarioKind, string> = {
-  bruteForce: 'brute_force',
-  passwordSpray: 'password_spray',
-  impossibleTravel: 'impossible_travel',
-  dormantReactivation: 'dormant_account_reactivated',
-  inactiveUserAttempt: 'inactive_user_attempts',
-  frozenUserAttempt: 'inactive_user_attempts',
-  apiOnlyUiLogin: 'api_only_user_interactive_login',
-  newCountry: 'new_country',
-  privilegedUnused: 'privileged_user_unused',
-};
-
-async function everyFinding(tenantId: string, integrationId: string): Promise<Finding[]> {
-  const all: Finding[] = [];
-  let after;
-  do {
-    const page = await listFindings(sql, { tenantId, integrationId, limit: 200, after });
-    all.push(...page.findings);
-    after = page.next ?? undefined;
-  } while (after);
-  return all;
-}
+const { sql } = useTestServices();
 
 function expectFound(findings: Finding[], scenario: PlantedScenario) {
-  const kind = findingKindOf[scenario.kind];
+  const kind = scenarioFinding[scenario.kind];
   const match = findings.find(
     (f) =>
       f.kind === kind &&
@@ -54,7 +23,7 @@ function expectFound(findings: Finding[], scenario: PlantedScenario) {
     expect(match!.userIds).toEqual(expect.arrayContaining(scenario.userIds));
 }
 
-const allScenarioKinds: ScenarioKind[] = Object.keys(findingKindOf) as ScenarioKind[];
+const allScenarioKinds: ScenarioKind[] = Object.keys(scenarioFinding) as ScenarioKind[];
 
 describe('insights on simulated orgs', () => {
   it('finds every planted scenario with its user and evidence, incrementally too, and keeps statuses', async () => {
@@ -70,7 +39,7 @@ describe('insights on simulated orgs', () => {
     await recomputeFindings(sql, { integrationId, since: null, now: simulator.control.now() });
     const truth = simulator.control.truth(org.key);
     expect(truth.scenarios).toHaveLength(allScenarioKinds.length);
-    let findings = await everyFinding(tenantId, integrationId);
+    let findings = await everyFinding(sql, tenantId, integrationId);
     for (const scenario of truth.scenarios) expectFound(findings, scenario);
 
     // Acknowledge everything, then an incremental run brings a second wave of attacks.
@@ -100,7 +69,7 @@ describe('insights on simulated orgs', () => {
     expect(again.opened).toBe(0);
     await recomputeFindings(sql, { integrationId, since: null, now: simulator.control.now() });
 
-    const after = await everyFinding(tenantId, integrationId);
+    const after = await everyFinding(sql, tenantId, integrationId);
     for (const scenario of [...truth.scenarios, ...second]) expectFound(after, scenario);
     const keys = after.map((f) => `${f.kind}|${f.userId ?? f.sourceIp}|${f.firstSeenAt}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -126,7 +95,7 @@ describe('insights on simulated orgs', () => {
     expect(counts.LoginHistory).toBe(200_000);
     const now = simulator.control.now();
     const result = await recomputeFindings(sql, { integrationId, since: null, now });
-    const findings = await everyFinding(tenantId, integrationId);
+    const findings = await everyFinding(sql, tenantId, integrationId);
     expect(
       findings.map((f) => `${f.kind} ${f.userId ?? f.sourceIp} ${f.firstSeenAt}`),
       'no findings on a clean org',

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../platform/database';
+import { describe, expect, it } from 'vitest';
 import { recomputeFindings } from '../../insights/findings';
 import { unusedAccounts } from '../../insights/unused-accounts';
-import { connectTestServices } from '../support/context';
+import { useTestServices } from '../support/context';
 import { unusedAccountsFromSourceTables } from './oracles';
 import { createTenantIntegration, insertLogins, insertPermissionSets, insertUsers } from './fixtures';
 
@@ -12,13 +11,7 @@ const DAYS = 90;
 const CUTOFF = new Date(NOW.getTime() - DAYS * DAY);
 const LONG_AGO = new Date('2025-01-01T00:00:00Z');
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 /** 18-character user ids whose middle names the case, so a failing assertion says which user. */
 const id = (n: number) => `005${String(n).padStart(15, '0')}`;

@@ -15,6 +15,7 @@ import {
   rotateCredentials,
   startIntegrationWorkflow,
   waitForStatus,
+  simulatedOrgIntegration,
 } from '../support/integrations';
 import {
   credentialsUpdatedSignal,
@@ -24,7 +25,7 @@ import {
   resumeSignal,
   testConnectivityUpdate,
 } from '../../workflows/definitions';
-import { createTestIntegration, testSecrets } from '../support/factories';
+import { testSecrets } from '../support/factories';
 
 type Services = Awaited<ReturnType<typeof connectTestServices>>;
 type History = { workflowId: string; history: Parameters<typeof historyToJSON>[0] };
@@ -95,19 +96,15 @@ describe('continue-as-new in the middle of a run', () => {
   });
 
   it('an initial run across many continue-as-news, a quota pause and a credentials change succeeds with every row once', async () => {
-    const org = simulator.simulator.control.createOrg({
-      users: 60,
-      logins: 6_000,
-      seed: 77,
-      dailyApiMax: 1_000,
-    });
+    const { org, ids } = await simulatedOrgIntegration(
+      services.sql,
+      simulator,
+      secrets.box,
+      { users: 60, logins: 6_000, seed: 77, dailyApiMax: 1_000 },
+      { pageSize: 200 },
+    );
     // Other apps used 73% today: the run (about 35 calls) pauses at 75% part way through LoginHistory.
     simulator.simulator.control.consumeApiCalls(org.key, 730);
-    const ids = await createTestIntegration(services.sql, {
-      secrets: secrets.box,
-      org,
-      options: { pageSize: 200 },
-    });
     const handle = await startIntegrationWorkflow(temporal, ids, worker.taskQueue);
     expect(await handle.executeUpdate(testConnectivityUpdate)).toMatchObject({ ok: true });
     const run = await handle.executeUpdate(requestCollectionUpdate);

@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { startWorkerStack, workflowBundle, type TestWorker, type WorkerStack } from '../support/worker';
+import { expectOrgCollected, startOrgIntegration, useWorkerStack, workflowBundle } from '../support/worker';
 import {
   collectedFingerprint,
-  expectInitialCollectionComplete,
   rotateCredentials,
   runHourFarFromNow,
-  startIntegrationWorkflow,
   waitForStatus,
 } from '../support/integrations';
 import {
@@ -22,36 +20,15 @@ import {
   statusQuery,
   testConnectivityUpdate,
 } from '../../workflows/definitions';
-import { createTestIntegration } from '../support/factories';
-
-type Services = WorkerStack['services'];
-type Simulator = WorkerStack['simulator'];
 
 describe('integration lifecycle on Temporal', () => {
-  let services: Services;
-  let simulator: Simulator;
-  let worker: TestWorker;
-  let secrets: WorkerStack['secrets'];
-  let stack: WorkerStack | undefined;
-
-  beforeAll(async () => {
-    stack = await startWorkerStack();
-    ({ services, simulator, worker, secrets } = stack);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useWorkerStack();
 
   it('connects, tests, collects everything, schedules daily runs, runs incrementally, pauses, resumes and disconnects', async () => {
-    const org = simulator.simulator.control.createOrg({ users: 120, logins: 3000, seed: 11 });
-    const ids = await createTestIntegration(services.sql, {
-      secrets: secrets.box,
-      org,
-      options: {
-        dailyRunHour: runHourFarFromNow(),
-      },
+    const org = stack.simulator.simulator.control.createOrg({ users: 120, logins: 3000, seed: 11 });
+    const { ids, handle } = await startOrgIntegration(stack, org, {
+      dailyRunHour: runHourFarFromNow(),
     });
-    const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
 
     await waitForStatus(handle, (s) => s.state === 'awaiting_test');
     await expect(handle.executeUpdate(requestCollectionUpdate)).rejects.toBeInstanceOf(
@@ -71,32 +48,33 @@ describe('integration lifecycle on Temporal', () => {
 
     const idle = await waitForStatus(handle, (s) => s.state === 'idle' && s.initialCollectionDone, 90_000);
     expect(idle.lastRun).toMatchObject({ runId: first.runId, kind: 'initial', status: 'succeeded' });
-    const runs =
-      await services.sql`select id, status from collection_runs where integration_id = ${ids.integrationId}`;
+    const runs = await stack.services
+      .sql`select id, status from collection_runs where integration_id = ${ids.integrationId}`;
     expect(runs).toHaveLength(1);
 
-    const counts = simulator.simulator.control.objectCounts(org.key);
-    const fingerprint = await collectedFingerprint(services.sql, ids.integrationId);
+    const counts = stack.simulator.simulator.control.objectCounts(org.key);
+    const fingerprint = await collectedFingerprint(stack.services.sql, ids.integrationId);
     expect(fingerprint.sf_users!.rows).toBe(counts.User);
     expect(fingerprint.sf_login_history!.rows).toBe(counts.LoginHistory);
     expect(fingerprint.sf_user_logins!.rows).toBe(counts.UserLogin);
     expect(fingerprint.sf_permission_set_assignments!.rows).toBe(counts.PermissionSetAssignment);
 
-    const schedule = await services.temporal.schedule
+    const schedule = await stack.services.temporal.schedule
       .getHandle(dailyScheduleId(ids.integrationId))
       .describe();
     expect(schedule.action.type).toBe('startWorkflow');
     expect(schedule.state.paused).toBe(false);
 
     // New settings reach the schedule: a customer in Paris wants the daily run at 05:00 local time.
-    await services.sql`
-      update integrations set options = options || ${services.sql.json({ timezone: 'Europe/Paris', dailyRunHour: 5 })}
+    await stack.services.sql`
+      update integrations set options = options || ${stack.services.sql.json({ timezone: 'Europe/Paris', dailyRunHour: 5 })}
       where id = ${ids.integrationId}`;
     await handle.signal(settingsUpdatedSignal);
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const spec = (await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe())
-        .spec;
+      const spec = (
+        await stack.services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe()
+      ).spec;
       if (spec.timezone === 'Europe/Paris') {
         expect(spec.calendars?.[0]?.hour).toEqual([{ start: 5, end: 5, step: 1 }]);
         break;
@@ -106,25 +84,25 @@ describe('integration lifecycle on Temporal', () => {
     }
 
     // Incremental: only new rows, including many that share one LoginTime.
-    simulator.simulator.control.appendLogins(org.key, { count: 2500, sameLoginTime: true });
-    const before = simulator.simulator.control.counters(org.key).apiCallsCounted;
+    stack.simulator.simulator.control.appendLogins(org.key, { count: 2500, sameLoginTime: true });
+    const before = stack.simulator.simulator.control.counters(org.key).apiCallsCounted;
     const incremental = await handle.executeUpdate(requestCollectionUpdate);
     expect(incremental).toMatchObject({ started: true, kind: 'incremental' });
     await waitForStatus(handle, (s) => s.state === 'idle' && s.lastRun?.runId === incremental.runId, 60_000);
-    const afterIncremental = await collectedFingerprint(services.sql, ids.integrationId);
+    const afterIncremental = await collectedFingerprint(stack.services.sql, ids.integrationId);
     expect(afterIncremental.sf_login_history!.rows).toBe(counts.LoginHistory! + 2500);
-    const [run] = await services.sql<{ progress: Record<string, { records: number }> }[]>`
+    const [run] = await stack.services.sql<{ progress: Record<string, { records: number }> }[]>`
       select progress from collection_runs where id = ${incremental.runId}`;
     // The overlap window re-reads a little, never the whole history.
     expect(run!.progress.LoginHistory!.records).toBeGreaterThanOrEqual(2500);
     expect(run!.progress.LoginHistory!.records).toBeLessThan(counts.LoginHistory!);
-    expect(simulator.simulator.control.counters(org.key).apiCallsCounted - before).toBeLessThan(40);
+    expect(stack.simulator.simulator.control.counters(org.key).apiCallsCounted - before).toBeLessThan(40);
 
     // Pause: state and schedule follow; Collect Now is refused while paused; resume brings it back.
     await handle.signal(pauseSignal);
     await waitForStatus(handle, (s) => s.state === 'paused_by_user');
     expect(
-      (await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe()).state
+      (await stack.services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe()).state
         .paused,
     ).toBe(true);
     await expect(handle.executeUpdate(requestCollectionUpdate)).rejects.toBeInstanceOf(
@@ -133,7 +111,7 @@ describe('integration lifecycle on Temporal', () => {
     await handle.signal(resumeSignal);
     await waitForStatus(handle, (s) => s.state === 'idle');
     expect(
-      (await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe()).state
+      (await stack.services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe()).state
         .paused,
     ).toBe(false);
 
@@ -141,16 +119,17 @@ describe('integration lifecycle on Temporal', () => {
     await handle.signal(disconnectSignal);
     await handle.result();
     await expect(
-      services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe(),
+      stack.services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe(),
     ).rejects.toThrow();
-    const [row] = await services.sql`select state, enabled from integrations where id = ${ids.integrationId}`;
+    const [row] = await stack.services
+      .sql`select state, enabled from integrations where id = ${ids.integrationId}`;
     expect(row).toMatchObject({ state: 'disconnected', enabled: false });
 
     // Every recorded history replays against the current workflow code (catches non-determinism).
     let replayed = 0;
     for await (const result of Worker.runReplayHistories(
       { workflowBundle: await workflowBundle() },
-      services.temporal.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` }).intoHistories(),
+      stack.services.temporal.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` }).intoHistories(),
     )) {
       expect(result.error).toBeUndefined();
       replayed += 1;
@@ -159,21 +138,16 @@ describe('integration lifecycle on Temporal', () => {
   }, 180000);
 
   it('bad credentials put a running integration in needs attention; new credentials let it continue', async () => {
-    const org = simulator.simulator.control.createOrg({ users: 60, logins: 4000, seed: 12 });
-    const ids = await createTestIntegration(services.sql, {
-      secrets: secrets.box,
-      org,
-      options: { pageSize: 200 },
-    });
-    const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
+    const org = stack.simulator.simulator.control.createOrg({ users: 60, logins: 4000, seed: 12 });
+    const { ids, handle } = await startOrgIntegration(stack, org, { pageSize: 200 });
     expect(await handle.executeUpdate(testConnectivityUpdate)).toMatchObject({ ok: true });
 
     // Someone saves a wrong consumer secret; the next collection cannot get a token.
     const writeSecret = async (secret: string) => {
-      await rotateCredentials(services.sql, secrets.box, ids.integrationId, secret);
+      await rotateCredentials(stack.services.sql, stack.secrets.box, ids.integrationId, secret);
     };
     await writeSecret('not-the-secret');
-    simulator.simulator.control.revokeTokens(org.key);
+    stack.simulator.simulator.control.revokeTokens(org.key);
     await handle.executeUpdate(requestCollectionUpdate);
     const attention = await waitForStatus(handle, (s) => s.state === 'needs_attention', 60_000);
     expect(attention.attention?.fix).toMatch(/secret/i);
@@ -181,7 +155,7 @@ describe('integration lifecycle on Temporal', () => {
     // A second credentials update that is still wrong is re-tested (a new last_test) and keeps it waiting.
     const lastTest = async () =>
       (
-        await services.sql<{ checked: string }[]>`
+        await stack.services.sql<{ checked: string }[]>`
         select last_test->>'checkedAt' as checked from integrations where id = ${ids.integrationId}`
       )[0]!.checked;
     const testedBefore = await lastTest();
@@ -195,36 +169,19 @@ describe('integration lifecycle on Temporal', () => {
 
     await writeSecret(org.consumerSecret);
     await handle.signal(credentialsUpdatedSignal);
-    await expectInitialCollectionComplete(
-      handle,
-      services.sql,
-      ids.integrationId,
-      simulator.simulator.control.objectCounts(org.key).LoginHistory,
-      90_000,
-    );
+    await expectOrgCollected(stack, handle, ids, org);
     await handle.signal(disconnectSignal);
     await handle.result();
   }, 120000);
 
   it('survives token expiry mid-run by minting a new token once', async () => {
-    const org = simulator.simulator.control.createOrg({ users: 50, logins: 6000, seed: 13 });
-    const ids = await createTestIntegration(services.sql, {
-      secrets: secrets.box,
-      org,
-      options: { pageSize: 200 },
-    });
-    const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
+    const org = stack.simulator.simulator.control.createOrg({ users: 50, logins: 6000, seed: 13 });
+    const { ids, handle } = await startOrgIntegration(stack, org, { pageSize: 200 });
     await handle.executeUpdate(testConnectivityUpdate);
-    simulator.simulator.control.setFaults(org.key, { revokeTokensEveryCalls: 7 });
+    stack.simulator.simulator.control.setFaults(org.key, { revokeTokensEveryCalls: 7 });
     await handle.executeUpdate(requestCollectionUpdate);
-    await expectInitialCollectionComplete(
-      handle,
-      services.sql,
-      ids.integrationId,
-      simulator.simulator.control.objectCounts(org.key).LoginHistory,
-      90_000,
-    );
-    expect(simulator.simulator.control.counters(org.key).tokenRequests).toBeGreaterThan(3);
+    await expectOrgCollected(stack, handle, ids, org);
+    expect(stack.simulator.simulator.control.counters(org.key).tokenRequests).toBeGreaterThan(3);
     const status = await handle.query(statusQuery);
     expect(status.quota.usagePercent).not.toBeNull();
     await handle.signal(disconnectSignal);
@@ -232,20 +189,15 @@ describe('integration lifecycle on Temporal', () => {
   }, 120000);
 
   it('a per-run budget ends the run as partial; later runs continue from the cursors until all is collected', async () => {
-    const org = simulator.simulator.control.createOrg({ users: 40, logins: 5000, seed: 14 });
-    const ids = await createTestIntegration(services.sql, {
-      secrets: secrets.box,
-      org,
-      options: {
-        pageSize: 200,
-        runBudgetCalls: 12,
-        dailyRunHour: runHourFarFromNow(),
-        // One cursor keeps the runs short and their number predictable; the budget holds across parallel
-        // segments too (test/collection/segments.test.ts).
-        parallelSegments: 1,
-      },
+    const org = stack.simulator.simulator.control.createOrg({ users: 40, logins: 5000, seed: 14 });
+    const { ids, handle } = await startOrgIntegration(stack, org, {
+      pageSize: 200,
+      runBudgetCalls: 12,
+      dailyRunHour: runHourFarFromNow(),
+      // One cursor keeps the runs short and their number predictable; the budget holds across parallel
+      // segments too (test/collection/segments.test.ts).
+      parallelSegments: 1,
     });
-    const handle = await startIntegrationWorkflow(services.temporal, ids, worker.taskQueue);
     await handle.executeUpdate(testConnectivityUpdate);
     const outcomes: string[] = [];
     for (let attempt = 0; attempt < 10; attempt += 1) {
@@ -259,20 +211,20 @@ describe('integration lifecycle on Temporal', () => {
       if (status.initialCollectionDone) break;
       // A partial initial run still gets its daily schedule, so the collection keeps going on its own.
       expect(
-        (await services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe()).state
-          .paused,
+        (await stack.services.temporal.schedule.getHandle(dailyScheduleId(ids.integrationId)).describe())
+          .state.paused,
       ).toBe(false);
     }
     expect(outcomes.length).toBeGreaterThan(2);
     expect(outcomes.slice(0, -1).every((o) => o === 'partial')).toBe(true);
     expect(outcomes.at(-1)).toBe('succeeded');
-    const runs = await services.sql<{ api_calls: number; error: string | null }[]>`
+    const runs = await stack.services.sql<{ api_calls: number; error: string | null }[]>`
       select api_calls, error from collection_runs where integration_id = ${ids.integrationId} order by started_at`;
     for (const run of runs) expect(run.api_calls).toBeLessThanOrEqual(12 + 1);
     expect(runs[0]!.error).toMatch(/per-run API budget/);
-    const fingerprint = await collectedFingerprint(services.sql, ids.integrationId);
+    const fingerprint = await collectedFingerprint(stack.services.sql, ids.integrationId);
     expect(fingerprint.sf_login_history!.rows).toBe(
-      simulator.simulator.control.objectCounts(org.key).LoginHistory,
+      stack.simulator.simulator.control.objectCounts(org.key).LoginHistory,
     );
     await handle.signal(disconnectSignal);
     await handle.result();

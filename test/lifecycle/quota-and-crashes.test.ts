@@ -10,6 +10,7 @@ import {
   startIntegrationWorkflow,
   timeZoneAtNoon,
   waitForStatus,
+  simulatedOrgIntegration,
 } from '../support/integrations';
 import {
   disconnectSignal,
@@ -39,23 +40,16 @@ describe('quota guard and crash recovery', () => {
   });
 
   it('pauses at 75% of the daily quota, keeps its timer across a worker restart, and resumes exactly the next day', async () => {
-    const org = simulator.simulator.control.createOrg({
-      users: 80,
-      logins: 30_000,
-      seed: 21,
-      dailyApiMax: 1000,
-    });
+    const zone = timeZoneAtNoon();
+    const { org, ids } = await simulatedOrgIntegration(
+      services.sql,
+      simulator,
+      secrets.box,
+      { users: 80, logins: 30_000, seed: 21, dailyApiMax: 1000 },
+      { pageSize: 200, timezone: zone.timezone },
+    );
     // Other apps already used 60% of the org's allocation today.
     simulator.simulator.control.consumeApiCalls(org.key, 600);
-    const zone = timeZoneAtNoon();
-    const ids = await createTestIntegration(services.sql, {
-      secrets: secrets.box,
-      org,
-      options: {
-        pageSize: 200,
-        timezone: zone.timezone,
-      },
-    });
     const taskQueue = `quota-${randomUUID()}`;
     let worker: TestWorker = await startTestWorker({
       sql: services.sql,

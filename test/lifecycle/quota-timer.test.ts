@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
-import { startSimulator } from '../../simulator';
 import { createLogger } from '../../platform/logger';
 import { createSalesforceClientFactory } from '../../salesforce/client';
 import { createWorker } from '../../worker/create-worker';
 import { requestCollectionUpdate, testConnectivityUpdate } from '../../workflows/definitions';
-import { connectTestServices } from '../support/context';
-import { startTimeSkippingEnvironment } from '../support/time-skipping';
+import { useTimeSkippingStack } from '../support/time-skipping-stack';
 import { workflowBundle } from '../support/worker';
-import { startIntegrationWorkflow, waitForStatus } from '../support/integrations';
-import { createTestIntegration, testSecrets } from '../support/factories';
-
-type Services = Awaited<ReturnType<typeof connectTestServices>>;
-type Simulator = Awaited<ReturnType<typeof startSimulator>>;
+import { startIntegrationWorkflow, waitForStatus, simulatedOrgIntegration } from '../support/integrations';
+import { testSecrets } from '../support/factories';
 
 /**
  * The quota pause sleeps on a durable timer until the next day. Only Temporal's time-skipping test server
@@ -22,35 +16,19 @@ type Simulator = Awaited<ReturnType<typeof startSimulator>>;
  * test stops once the paused run has finished collecting).
  */
 describe('quota pause timer (time-skipping server)', () => {
-  let env: TestWorkflowEnvironment;
-  let services: Services;
-  let simulator: Simulator;
+  const stack = useTimeSkippingStack();
   const secrets = testSecrets();
 
-  beforeAll(async () => {
-    env = await startTimeSkippingEnvironment();
-    services = await connectTestServices();
-    simulator = await startSimulator({ port: 0 });
-  });
-  afterAll(async () => {
-    await simulator?.close();
-    await services?.close();
-    await env?.teardown();
-  });
-
   it('fires at the start of the next day, re-checks /limits and finishes the run from its cursor', async () => {
-    const org = simulator.simulator.control.createOrg({
-      users: 40,
-      logins: 12_000,
-      seed: 31,
-      dailyApiMax: 1000,
-    });
+    const { env, services, simulator } = stack;
+    const { org, ids } = await simulatedOrgIntegration(
+      services.sql,
+      simulator,
+      secrets.box,
+      { users: 40, logins: 12_000, seed: 31, dailyApiMax: 1000 },
+      { pageSize: 200 },
+    );
     simulator.simulator.control.consumeApiCalls(org.key, 700);
-    const ids = await createTestIntegration(services.sql, {
-      secrets: secrets.box,
-      org,
-      options: { pageSize: 200 },
-    });
     const taskQueue = `timer-${randomUUID()}`;
     const worker = await createWorker({
       connection: env.nativeConnection,

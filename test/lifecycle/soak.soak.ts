@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { startSimulator } from '../../simulator';
 import { createLogger } from '../../platform/logger';
 import { createSalesforceClientFactory } from '../../salesforce/client';
 import { createWorker, type CollectorWorker } from '../../worker/create-worker';
@@ -16,14 +14,10 @@ import {
   workflowTypes,
   type IntegrationStatus,
 } from '../../workflows/definitions';
-import { connectTestServices } from '../support/context';
-import { startTimeSkippingEnvironment } from '../support/time-skipping';
+import { useTimeSkippingStack } from '../support/time-skipping-stack';
 import { workflowBundle } from '../support/worker';
 import { rotateCredentials, startIntegrationWorkflow, waitForStatus } from '../support/integrations';
 import { createTestIntegration, testSecrets } from '../support/factories';
-
-type Services = Awaited<ReturnType<typeof connectTestServices>>;
-type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
 const HOUR = 60 * 60 * 1000;
 const DAYS = Number(process.env.SOAK_DAYS ?? 30);
@@ -45,26 +39,18 @@ const RESTART_DAY = 22;
  * activities keep that state; continue-as-new.test.ts shows a real schedule firing on a dev server.
  */
 describe('30 days of daily runs (time-skipping server)', () => {
-  let env: TestWorkflowEnvironment;
-  let services: Services;
-  let simulator: Simulator;
+  const stack = useTimeSkippingStack();
   let running: { worker: CollectorWorker; done: Promise<void> } | undefined;
   const secrets = testSecrets();
 
-  beforeAll(async () => {
-    env = await startTimeSkippingEnvironment();
-    services = await connectTestServices();
-    simulator = await startSimulator({ port: 0 });
-  });
+  // Registered after useTimeSkippingStack's, so it runs before it: the worker stops before the server.
   afterAll(async () => {
     running?.worker.shutdown();
     await running?.done;
-    await simulator?.close();
-    await services?.close();
-    await env?.teardown();
   });
 
   it('collects every day exactly once through quota pauses, a pause, a rotation and a restart, with bounded history', async () => {
+    const { env, services, simulator } = stack;
     const control = simulator.simulator.control;
     const org = control.createOrg({ users: 40, logins: 2_000, seed: 91, dailyApiMax: DAILY_API_MAX });
     const ids = await createTestIntegration(services.sql, {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ErrorBody } from '../../api/errors';
+import type { Integration } from '../../api/schemas/integration';
 import { createSql, type Sql } from '../../platform/database';
 import { connectTestServices } from '../support/context';
 import { buildTestApp, client, tenantWithKey, validIntegration, type Services } from '../api/support/harness';
@@ -31,9 +33,9 @@ afterAll(async () => {
 async function tenantWithIntegration(app: ReturnType<typeof buildTestApp>['app']) {
   const t = await tenantWithKey(services, 'classes');
   const api = client(app, t.key);
-  const created = await api('POST', '/v1/integrations', validIntegration());
+  const created = await api<Integration>('POST', '/v1/integrations', validIntegration());
   expect(created.status).toBe(201);
-  return { api, id: created.body.id as string };
+  return { api, id: created.body.id };
 }
 
 describe('endpoint classes', () => {
@@ -52,7 +54,10 @@ describe('endpoint classes', () => {
       await released;
     });
     await isLocked;
-    const report = await api('GET', `/v1/integrations/${id}/auth-activity?from=2026-01-01&to=2026-06-01`);
+    const report = await api<ErrorBody>(
+      'GET',
+      `/v1/integrations/${id}/auth-activity?from=2026-01-01&to=2026-06-01`,
+    );
     expect(report.status).toBe(503);
     expect(report.body.error.code).toBe('query_timeout');
     expect(report.body.error.message).toMatch(/narrow it/);
@@ -72,7 +77,7 @@ describe('endpoint classes', () => {
     await new Promise((r) => setTimeout(r, 100));
     const first = a.api('GET', `/v1/integrations/${a.id}/unused-accounts`);
     await new Promise((r) => setTimeout(r, 100));
-    const second = await a.api('GET', `/v1/integrations/${a.id}/auth-activity`);
+    const second = await a.api<ErrorBody>('GET', `/v1/integrations/${a.id}/auth-activity`);
     expect(second.status).toBe(429);
     expect(second.body.error.message).toMatch(/at most 1 at once/);
     expect(second.headers.get('retry-after')).toBe('2');
@@ -101,9 +106,9 @@ describe('integrations per tenant', () => {
     const harness = buildTestApp(services, { config: { maxIntegrationsPerTenant: 2 } });
     const t = await tenantWithKey(services, 'cap');
     const api = client(harness.app, t.key);
-    const first = await api('POST', '/v1/integrations', validIntegration());
+    const first = await api<Integration>('POST', '/v1/integrations', validIntegration());
     expect((await api('POST', '/v1/integrations', validIntegration())).status).toBe(201);
-    const over = await api('POST', '/v1/integrations', validIntegration());
+    const over = await api<ErrorBody>('POST', '/v1/integrations', validIntegration());
     expect(over.status).toBe(409);
     expect(over.body.error).toMatchObject({
       code: 'tenant_limit_reached',

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody } from '../../api/errors';
+import type { Session } from '../../api/routes/session';
+import type { Integration, IntegrationDetail } from '../../api/schemas/integration';
 import { randomUUID } from 'node:crypto';
 import { createApiKey, createTenant } from '../../platform/api-keys';
 import { parseAdminCommand, UsageError } from '../../api/admin/commands';
@@ -28,9 +31,9 @@ describe('key scopes', () => {
   it('a read key reads, and every write answers 403 insufficient_scope without touching anything', async () => {
     const { tenant, key: adminKey } = await tenantWithKey(services, 'scopes');
     const admin = client(harness.app, adminKey);
-    const created = await admin('POST', '/v1/integrations', validIntegration());
+    const created = await admin<Integration>('POST', '/v1/integrations', validIntegration());
     expect(created.status).toBe(201);
-    const id = created.body.id as string;
+    const id = created.body.id;
 
     const read = client(harness.app, await keyFor(tenant.name, { name: 'auditor', scope: 'read' }));
     expect((await read('GET', '/v1/integrations')).status).toBe(200);
@@ -46,12 +49,12 @@ describe('key scopes', () => {
       ['POST', `/v1/integrations/${id}/pause`],
     ];
     for (const [method, path, body] of writes) {
-      const res = await read(method, path, body);
+      const res = await read<ErrorBody>(method, path, body);
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.body.error.code).toBe('insufficient_scope');
       expect(res.body.error.message).toMatch(/"read" scope.*--scope admin/);
     }
-    const after = await admin('GET', `/v1/integrations/${id}`);
+    const after = await admin<IntegrationDetail>('GET', `/v1/integrations/${id}`);
     expect(after.body.displayName).toBe(created.body.displayName);
     expect(after.body.enabled ?? true).toBe(true);
     const [row] = await services.sql<{ count: number }[]>`
@@ -61,23 +64,23 @@ describe('key scopes', () => {
 
   it('GET /v1/session tells the console who the key is and what it may do', async () => {
     const { tenant, key, keyId } = await tenantWithKey(services, 'session');
-    const session = await client(harness.app, key)('GET', '/v1/session');
+    const session = await client(harness.app, key)<Session>('GET', '/v1/session');
     expect(session.status).toBe(200);
     expect(session.body).toEqual({
       tenant: { id: tenant.id, name: tenant.name },
       key: { id: keyId, name: 'test', scope: 'admin' },
     });
-    const readOnly = await client(harness.app, await keyFor(tenant.name, { name: 'ro', scope: 'read' }))(
-      'GET',
-      '/v1/session',
-    );
+    const readOnly = await client(
+      harness.app,
+      await keyFor(tenant.name, { name: 'ro', scope: 'read' }),
+    )<Session>('GET', '/v1/session');
     expect(readOnly.body.key.scope).toBe('read');
   });
 
   it('an expired key is refused like a revoked one', async () => {
     const tenant = await createTenant(services.sql, `expiry-${randomUUID()}`);
     const expired = await keyFor(tenant.name, { expiresAt: new Date(Date.now() - 1000) });
-    const res = await client(harness.app, expired)('GET', '/v1/integrations');
+    const res = await client(harness.app, expired)<ErrorBody>('GET', '/v1/integrations');
     expect(res.status).toBe(401);
     expect(res.body.error.message).toMatch(/expired/);
     const valid = await keyFor(tenant.name, { expiresAt: new Date(Date.now() + 3_600_000) });
@@ -85,9 +88,9 @@ describe('key scopes', () => {
   });
 
   it('the OpenAPI document lists 403 on every write operation and on no read', async () => {
-    const doc = (await client(harness.app, undefined)('GET', '/openapi.json')).body as {
+    const { body: doc } = await client(harness.app, undefined)<{
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-    };
+    }>('GET', '/openapi.json');
     let writes = 0;
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {

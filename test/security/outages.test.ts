@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import type { ErrorBody } from '../../api/errors';
+import type { Integration } from '../../api/schemas/integration';
 import { createSql } from '../../platform/database';
 import { buildTestApp, client, tenantWithKey } from '../api/support/harness';
 import { connectTestServices } from '../support/context';
@@ -49,7 +51,7 @@ describe('outages answer 503 with a code and Retry-After', () => {
   it('PostgreSQL down: an authenticated route is 503 database_unavailable', async () => {
     const sql = deadDatabase();
     const { app } = buildTestApp(services, { sql });
-    const res = await client(app, `ic_live_${'a'.repeat(43)}`)('GET', '/v1/integrations');
+    const res = await client(app, `ic_live_${'a'.repeat(43)}`)<ErrorBody>('GET', '/v1/integrations');
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('database_unavailable');
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -61,7 +63,7 @@ describe('outages answer 503 with a code and Retry-After', () => {
     const { app } = buildTestApp(services, { temporal: deadTemporal });
     const { tenant, key } = await tenantWithKey(services, 'outage');
     const { integrationId } = await createTenantIntegration(services.sql, {}, tenant.id);
-    const res = await client(app, key)('POST', `/v1/integrations/${integrationId}/pause`);
+    const res = await client(app, key)<ErrorBody>('POST', `/v1/integrations/${integrationId}/pause`);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('workflow_unavailable');
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -72,7 +74,7 @@ describe('outages answer 503 with a code and Retry-After', () => {
     const { app } = buildTestApp(services, { temporal: deadTemporal });
     const { tenant, key } = await tenantWithKey(services, 'outage');
     const { integrationId } = await createTenantIntegration(services.sql, {}, tenant.id);
-    const res = await client(app, key)('PATCH', `/v1/integrations/${integrationId}`, {
+    const res = await client(app, key)<Integration>('PATCH', `/v1/integrations/${integrationId}`, {
       displayName: 'Renamed during an outage',
     });
     expect(res.status).toBe(200);
@@ -88,7 +90,7 @@ describe('values PostgreSQL cannot store are 400, and nothing is written (L1)', 
     const { integrationId } = await createTenantIntegration(services.sql, {}, tenant.id);
     const [before] = await services.sql<{ display_name: string }[]>`
       select display_name from integrations where id = ${integrationId}`;
-    const res = await client(app, key)('PATCH', `/v1/integrations/${integrationId}`, {
+    const res = await client(app, key)<ErrorBody>('PATCH', `/v1/integrations/${integrationId}`, {
       displayName: 'a\u0000b',
     });
     expect(res.status).toBe(400);
@@ -106,7 +108,7 @@ describe('values PostgreSQL cannot store are 400, and nothing is written (L1)', 
     const { app } = buildTestApp(services);
     const { tenant, key } = await tenantWithKey(services, 'nul');
     const { integrationId } = await createTenantIntegration(services.sql, {}, tenant.id);
-    const res = await client(app, key)('GET', `/v1/integrations/${integrationId}/users?${query}`);
+    const res = await client(app, key)<ErrorBody>('GET', `/v1/integrations/${integrationId}/users?${query}`);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(message);
   });

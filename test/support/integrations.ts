@@ -2,6 +2,8 @@ import { consumerSecretAssignment } from '../../store/integrations';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Sql } from '../../platform/database';
 import type { SecretBox } from '../../platform/secrets';
+import type { OrgSpec, RunningSimulator } from '../../simulator';
+import { createTestIntegration } from './factories';
 import { integrationWorkflowId, statusQuery, type IntegrationStatus } from '../../workflows/definitions';
 import {
   IntegrationIdAttribute,
@@ -20,6 +22,19 @@ export async function rotateCredentials(
     update integrations set ${consumerSecretAssignment(sql, secrets, integrationId, consumerSecret)},
       credentials_version = credentials_version + 1
     where id = ${integrationId}`;
+}
+
+/** A simulated org and an integration row for it (secret sealed with `secrets`); its workflow is not started. */
+export async function simulatedOrgIntegration(
+  sql: Sql,
+  simulator: RunningSimulator,
+  secrets: SecretBox,
+  orgSpec: OrgSpec,
+  options: Record<string, unknown>,
+) {
+  const org = simulator.simulator.control.createOrg(orgSpec);
+  const ids = await createTestIntegration(sql, { secrets, org, options });
+  return { org, ids };
 }
 
 export async function startIntegrationWorkflow(

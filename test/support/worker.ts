@@ -5,16 +5,17 @@ import {
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { Sql } from '../../platform/database';
 import { createLogger, type Logger } from '../../platform/logger';
 import type { SecretBox } from '../../platform/secrets';
 import { createSalesforceClientFactory } from '../../salesforce/client';
 import { bundleWorkflows, createWorker, type CollectorWorker } from '../../worker/create-worker';
 import { startSimulator, type RunningSimulator } from '../../simulator';
-import { inject } from 'vitest';
-import { connectTestServices } from './context';
-import { testSecrets } from './factories';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { connectTestServices, type TestServices } from './context';
+import { createTestIntegration, testSecrets, type TestOrg } from './factories';
+import { expectInitialCollectionComplete, startIntegrationWorkflow } from './integrations';
 
 // Worker state changes at INFO drown test output; keep warnings. Only the first install per process counts.
 try {
@@ -87,7 +88,7 @@ export async function startTestWorker(options: {
 }
 
 export interface WorkerStack {
-  services: Awaited<ReturnType<typeof connectTestServices>>;
+  services: TestServices;
   simulator: RunningSimulator;
   worker: TestWorker;
   secrets: ReturnType<typeof testSecrets>;
@@ -119,4 +120,47 @@ export async function startWorkerStack(options: { logger?: Logger } = {}): Promi
       await services.close();
     },
   };
+}
+
+/**
+ * startWorkerStack for the calling describe block: started before its first test, closed after its last. The
+ * returned object's fields are set once its beforeAll has run, so tests read them inside their bodies.
+ */
+export function useWorkerStack(options: { logger?: Logger } = {}): WorkerStack {
+  const stack = {} as WorkerStack;
+  let started: WorkerStack | undefined;
+  beforeAll(async () => {
+    started = await startWorkerStack(options);
+    Object.assign(stack, started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return stack;
+}
+
+/**
+ * An integration of a simulated org written as the API writes it, with its workflow started on the stack's
+ * worker (it waits for Test Connectivity): where every end-to-end scenario begins.
+ */
+export async function startOrgIntegration(
+  stack: WorkerStack,
+  org: TestOrg,
+  options: Record<string, unknown> = {},
+) {
+  const ids = await createTestIntegration(stack.services.sql, { secrets: stack.secrets.box, org, options });
+  const handle = await startIntegrationWorkflow(stack.services.temporal, ids, stack.worker.taskQueue);
+  return { ids, handle };
+}
+
+/** expectInitialCollectionComplete for an integration of a stack's simulator org: every login of the org arrived. */
+export function expectOrgCollected(
+  stack: WorkerStack,
+  handle: WorkflowHandle,
+  ids: { integrationId: string },
+  org: { key: string },
+  timeoutMs?: number,
+) {
+  const logins = stack.simulator.simulator.control.objectCounts(org.key).LoginHistory;
+  return expectInitialCollectionComplete(handle, stack.services.sql, ids.integrationId, logins, timeoutMs);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { datetime, id } from './fields';
 import { textArray } from './arrays';
 import type { ObjectSpec } from './types';
+import { deleteUnseenFrom } from './unseen';
 
 const schema = z.looseObject({
   Id: id,
@@ -49,10 +50,5 @@ export const permissionSetAssignmentSpec: ObjectSpec<PermissionSetAssignmentRow>
         assignee_id = excluded.assignee_id, permission_set_id = excluded.permission_set_id,
         system_modstamp = excluded.system_modstamp, last_seen_run_id = excluded.last_seen_run_id`;
   },
-  async deleteUnseen(sql, integrationId, runId) {
-    const result = await sql`
-      delete from sf_permission_set_assignments
-      where integration_id = ${integrationId} and last_seen_run_id is distinct from ${runId}`;
-    return result.count;
-  },
+  deleteUnseen: deleteUnseenFrom('sf_permission_set_assignments'),
 };

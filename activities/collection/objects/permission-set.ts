@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { flag, id, text } from './fields';
 import { textArray } from './arrays';
 import type { ObjectSpec } from './types';
+import { deleteUnseenFrom } from './unseen';
 
 const schema = z.looseObject({
   Id: id,
@@ -78,9 +79,5 @@ export const permissionSetSpec: ObjectSpec<PermissionSetRow> = {
         api_enabled = excluded.api_enabled, api_user_only = excluded.api_user_only,
         last_seen_run_id = excluded.last_seen_run_id`;
   },
-  async deleteUnseen(sql, integrationId, runId) {
-    const result = await sql`
-      delete from sf_permission_sets where integration_id = ${integrationId} and last_seen_run_id is distinct from ${runId}`;
-    return result.count;
-  },
+  deleteUnseen: deleteUnseenFrom('sf_permission_sets'),
 };

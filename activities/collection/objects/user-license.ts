@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { id, number, text } from './fields';
 import { textArray } from './arrays';
 import type { ObjectSpec } from './types';
+import { deleteUnseenFrom } from './unseen';
 
 const schema = z.looseObject({
   Id: id,
@@ -60,9 +61,5 @@ export const userLicenseSpec: ObjectSpec<UserLicenseRow> = {
         total_licenses = excluded.total_licenses, used_licenses = excluded.used_licenses,
         last_seen_run_id = excluded.last_seen_run_id`;
   },
-  async deleteUnseen(sql, integrationId, runId) {
-    const result = await sql`
-      delete from sf_user_licenses where integration_id = ${integrationId} and last_seen_run_id is distinct from ${runId}`;
-    return result.count;
-  },
+  deleteUnseen: deleteUnseenFrom('sf_user_licenses'),
 };

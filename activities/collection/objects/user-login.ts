@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { datetime, flag, id } from './fields';
 import { textArray } from './arrays';
 import type { ObjectSpec } from './types';
+import { deleteUnseenFrom } from './unseen';
 
 const schema = z.looseObject({
   Id: id,
@@ -49,9 +50,5 @@ export const userLoginSpec: ObjectSpec<UserLoginRow> = {
         user_id = excluded.user_id, is_frozen = excluded.is_frozen, is_password_locked = excluded.is_password_locked,
         last_modified_at = excluded.last_modified_at, last_seen_run_id = excluded.last_seen_run_id`;
   },
-  async deleteUnseen(sql, integrationId, runId) {
-    const result = await sql`
-      delete from sf_user_logins where integration_id = ${integrationId} and last_seen_run_id is distinct from ${runId}`;
-    return result.count;
-  },
+  deleteUnseen: deleteUnseenFrom('sf_user_logins'),
 };

@@ -1,7 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import type { ConnectivityResult } from '../../../workflows/definitions';
 import type { CollectionRunSchema } from '../../schemas/run';
-import { ErrorNotice, Fragment, LocalTime } from './layout';
+import { ErrorNotice, Fragment, LocalTime, number, numeric, TableHead } from './layout';
 import {
   PausedUntil,
   QuotaGauge,
@@ -12,8 +12,6 @@ import {
 } from './integrations';
 
 export type CollectionRun = z.infer<typeof CollectionRunSchema>;
-
-const number = (n: number) => n.toLocaleString('en-US');
 
 export type { ConnectivityResult };
 
@@ -271,18 +269,7 @@ export function ProgressView(props: { integration: IntegrationDetail }) {
         </p>
         {objects.length === 0 ? <p class="muted">Starting…</p> : null}
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Object</th>
-              <th scope="col" class="num">
-                Records
-              </th>
-              <th scope="col" class="num">
-                Pages
-              </th>
-              <th scope="col">Progress</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Object', numeric('Records'), numeric('Pages'), 'Progress']} />
           <tbody>
             {objects.map(([name, p]) => {
               const total = (p as { total?: number | null }).total;
@@ -346,21 +333,17 @@ export function RunsTable(props: { runs: CollectionRun[] }) {
   if (props.runs.length === 0) return <p class="muted">No runs yet.</p>;
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">Started</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Trigger</th>
-          <th scope="col">Outcome</th>
-          <th scope="col" class="num">
-            Records
-          </th>
-          <th scope="col" class="num">
-            API calls
-          </th>
-          <th scope="col">Pauses</th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          'Started',
+          'Kind',
+          'Trigger',
+          'Outcome',
+          numeric('Records'),
+          numeric('API calls'),
+          'Pauses',
+        ]}
+      />
       <tbody>
         {props.runs.map((r) => (
           <tr>

@@ -1,6 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import type { IntegrationDetailSchema } from '../../schemas/integration';
-import { LocalTime } from './layout';
+import { LocalTime, number, TableHead } from './layout';
 
 export type IntegrationDetail = z.infer<typeof IntegrationDetailSchema>;
 type Quota = NonNullable<IntegrationDetail['quota']>;
@@ -21,8 +21,6 @@ export function StateBadge(props: { state: IntegrationDetail['state'] }) {
   const [label, tone] = stateLabels[props.state];
   return <span class={`badge ${tone}`}>{label}</span>;
 }
-
-const number = (n: number) => n.toLocaleString('en-US');
 
 /** Used calls against the org's daily maximum, with the line where collection pauses. */
 export function QuotaGauge(props: { quota: Quota | null }) {
@@ -70,15 +68,7 @@ export function IntegrationsTable(props: { items: IntegrationDetail[] }) {
       <caption class="muted" style="text-align:left">
         {props.items.length} integration{props.items.length === 1 ? '' : 's'}
       </caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">State</th>
-          <th scope="col">Last run</th>
-          <th scope="col">Next scheduled run</th>
-          <th scope="col">API quota</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Name', 'State', 'Last run', 'Next scheduled run', 'API quota']} />
       <tbody>
         {props.items.map((i) => (
           <tr>

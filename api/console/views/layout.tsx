@@ -83,3 +83,36 @@ export function LocalTime(props: { at: string | null | undefined; empty?: string
     </time>
   );
 }
+
+export const number = (n: number) => n.toLocaleString('en-US');
+
+/** A report download: console.js fetches `href` with the signed-in key and saves it as `filename`. */
+export function Csv(props: { href: string; filename: string; label: string }) {
+  return (
+    <a href="#" data-download={props.href} data-filename={props.filename}>
+      {props.label} (CSV)
+    </a>
+  );
+}
+
+/** A column heading: plain text, or `numeric(label)` for a right-aligned column of numbers. */
+export type Column = string | { label: string; numeric: true };
+export const numeric = (label: string): Column => ({ label, numeric: true });
+
+export function TableHead(props: { columns: Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((column) =>
+          typeof column === 'string' ? (
+            <th scope="col">{column}</th>
+          ) : (
+            <th scope="col" class="num">
+              {column.label}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}

@@ -15,6 +15,7 @@ const TrustedNetworkSchema = z
     createdAt: z.string(),
   })
   .openapi('TrustedNetwork');
+export type TrustedNetwork = z.infer<typeof TrustedNetworkSchema>;
 
 const TrustedNetworkBody = z
   .object({

@@ -3,10 +3,10 @@ import { createApp } from '../../../api/app';
 import type { ApiConfig, ApiDependencies } from '../../../api/dependencies';
 import { createApiKey, createTenant } from '../../../platform/api-keys';
 import { createLogger } from '../../../platform/logger';
-import type { connectTestServices } from '../../support/context';
+import type { TestServices } from '../../support/context';
 import { testSecrets } from '../../support/factories';
 
-export type Services = Awaited<ReturnType<typeof connectTestServices>>;
+export type Services = TestServices;
 
 /** Log lines captured in memory, so tests can assert what was (and was not) logged. */
 export function capturedLogger() {
@@ -60,21 +60,18 @@ export interface Answer<Body> {
 }
 
 /**
- * A parsed body whose shape the test did not state. A test that reads fields names the answer's type
- * instead, with the types the routes' schemas export (api/schemas/*, Page in api/pagination.ts, ErrorBody in
- * api/errors.ts): `const page: Answer<Page<Integration>> = await api('GET', '/v1/integrations')`.
+ * JSON requests with a bearer key; returns status, headers, the parsed body and the raw text. A test that reads
+ * the body states its type with the types the routes' schemas export (api/schemas/*, Page in
+ * api/pagination.ts, ErrorBody in api/errors.ts): `await api<Page<Integration>>('GET', '/v1/integrations')`;
+ * unstated, it is `unknown`.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type UnstatedBody = any;
-
-/** JSON requests with a bearer key; returns status, headers, the parsed body (as `Body`) and the raw text. */
 export function client(app: App, key: string | undefined) {
-  return async (
+  return async <Body = unknown>(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<Answer<UnstatedBody>> => {
+  ): Promise<Answer<Body>> => {
     const res = await app.request(path, {
       method,
       headers: {
@@ -91,7 +88,7 @@ export function client(app: App, key: string | undefined) {
     } catch {
       json = undefined;
     }
-    return { status: res.status, headers: res.headers, body: json, text };
+    return { status: res.status, headers: res.headers, body: json as Body, text };
   };
 }
 

@@ -1,8 +1,8 @@
 import type { CreatedOrg, OrgSpec, RunningSimulator } from '../../../simulator';
 import type { ApiConfig } from '../../../api/dependencies';
 import { startWorkerStack, type TestWorker } from '../../support/worker';
-import type { Integration, IntegrationDetail } from '../../../api/schemas/integration';
-import { buildTestApp, client, tenantWithKey, type Answer, type Services } from './harness';
+import type { ConnectivityAnswer, Integration, IntegrationDetail } from '../../../api/schemas/integration';
+import { buildTestApp, client, tenantWithKey, type Services } from './harness';
 import type { testSecrets } from '../../support/factories';
 
 /**
@@ -36,6 +36,10 @@ export async function stopLiveStack(stack: Partial<LiveStack>): Promise<void> {
 
 export type Api = ReturnType<typeof client>;
 
+/** Test Connectivity's answer when the org passed, and when it did not. */
+export type PassedTest = Extract<ConnectivityAnswer, { ok: true }>;
+export type FailedTest = Extract<ConnectivityAnswer, { ok: false }>;
+
 /** A new tenant and a client for it on the stack's app. */
 export async function liveTenant(stack: LiveStack, label = 'live') {
   const tenant = await tenantWithKey(stack.services, label);
@@ -60,7 +64,7 @@ export async function orgIntegration(
   overrides: Record<string, unknown> = {},
 ) {
   const org = createSimOrg(stack, spec);
-  const created: Answer<Integration> = await api('POST', '/v1/integrations', {
+  const created = await api<Integration>('POST', '/v1/integrations', {
     displayName: `Sim ${org.key}`,
     salesforceUrl: org.salesforceUrl,
     consumerKey: org.consumerKey,
@@ -74,7 +78,7 @@ export async function orgIntegration(
 /** An integration that passed Test Connectivity against its simulator org (state connected). */
 export async function connectedIntegration(stack: LiveStack, api: Api, spec: OrgSpec = {}) {
   const made = await orgIntegration(stack, api, spec);
-  const tested = await api('POST', `/v1/integrations/${made.id}/test`);
+  const tested = await api<ConnectivityAnswer>('POST', `/v1/integrations/${made.id}/test`);
   if (tested.status !== 200 || tested.body.ok !== true)
     throw new Error(`test failed: ${tested.status} ${tested.text}`);
   return { ...made, tested: tested.body };
@@ -89,7 +93,7 @@ export async function waitForDetail(
 ): Promise<IntegrationDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res: Answer<IntegrationDetail> = await api('GET', `/v1/integrations/${id}`);
+    const res = await api<IntegrationDetail>('GET', `/v1/integrations/${id}`);
     if (res.status === 200 && ready(res.body)) return res.body;
     if (Date.now() > deadline)
       throw new Error(`integration ${id} did not reach the expected status: ${res.status} ${res.text}`);

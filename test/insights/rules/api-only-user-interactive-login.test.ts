@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../../platform/database';
-import { connectTestServices } from '../../support/context';
+import { describe, expect, it } from 'vitest';
+import { useTestServices } from '../../support/context';
 import { at, fullRun, loginFactory, splitAt, splitRun, uid, type Org } from './harness';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 describe('api_only_user_interactive_login', () => {
   const integration = uid(7);

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../../platform/database';
+import { describe, expect, it } from 'vitest';
 import { getFinding, listFindings, recomputeFindings, setFindingStatus } from '../../../insights/findings';
-import { connectTestServices } from '../../support/context';
+import { useTestServices } from '../../support/context';
 import { insertLogins, type LoginFixture } from '../fixtures';
 import { at, fullRun, loginFactory, NOW, splitAt, splitRun, uid, type Org } from './harness';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 const user = uid(1);
 const org: Org = { users: [{ id: user }] };

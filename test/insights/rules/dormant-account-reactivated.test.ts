@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../../platform/database';
-import { connectTestServices } from '../../support/context';
+import { describe, expect, it } from 'vitest';
+import { useTestServices } from '../../support/context';
 import { at, DAY, fullRun, loginFactory, splitRun, uid, type Org } from './harness';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 const user = uid(4);
 const org: Org = { users: [{ id: user, createdAt: new Date('2025-01-01T00:00:00Z') }] };

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../../platform/database';
+import { describe, expect, it } from 'vitest';
 import { recomputeFindings } from '../../../insights/findings';
-import { connectTestServices } from '../../support/context';
+import { useTestServices } from '../../support/context';
 import { at, fullRun, loginFactory, NOW, splitAt, splitRun, uid, type Org } from './harness';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 const user = uid(3);
 const org: Org = { users: [{ id: user }] };

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../../platform/database';
-import { connectTestServices } from '../../support/context';
+import { describe, expect, it } from 'vitest';
+import { useTestServices } from '../../support/context';
 import type { LoginFixture } from '../fixtures';
 import { at, fullRun, loginFactory, splitAt, splitRun, uid, type Org } from './harness';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 const users = Array.from({ length: 20 }, (_, i) => uid(100 + i));
 const org: Org = { users: users.map((id) => ({ id })) };

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../../platform/database';
+import { describe, expect, it } from 'vitest';
 import { recomputeFindings } from '../../../insights/findings';
-import { connectTestServices } from '../../support/context';
+import { useTestServices } from '../../support/context';
 import { insertLogins } from '../fixtures';
 import { DAY, findingShapes, fullRun, loginFactory, NOW, uid, type Org } from './harness';
 
-let services: Awaited<ReturnType<typeof connectTestServices>>;
-let sql: Sql;
-beforeAll(async () => {
-  services = await connectTestServices();
-  sql = services.sql;
-});
-afterAll(async () => services.close());
+const { sql } = useTestServices();
 
 describe('privileged_user_unused', () => {
   const helpdesk = uid(8);
