@@ -1,3 +1,4 @@
+import type { Queryable } from '../platform/database';
 import type {
   CollectedObject,
   ObjectProgress,
@@ -57,3 +58,22 @@ export const runResourceColumns = [
 ] as const satisfies readonly (keyof CollectionRunRow)[];
 
 export type CollectionRunResourceRow = Pick<CollectionRunRow, (typeof runResourceColumns)[number]>;
+
+/**
+ * Closes the active runs of one integration (or one run) as failed because the workflow that ran them is gone:
+ * a fresh workflow closes its predecessor's (recoverOrphanedRuns), the reconciler those whose workflow is not
+ * running. Their cursors stay, so the next run resumes the work. Returns how many were closed.
+ */
+export async function closeOrphanedRuns(
+  sql: Queryable,
+  which: { integrationId: string } | { runId: string },
+  finishedAt: Date,
+): Promise<number> {
+  const closed = await sql`
+    update collection_runs
+    set status = 'failed', finished_at = ${finishedAt},
+        error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
+    where ${'runId' in which ? sql`id = ${which.runId}` : sql`integration_id = ${which.integrationId}`}
+      and status in ('running', 'paused')`;
+  return closed.count;
+}

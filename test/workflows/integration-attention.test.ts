@@ -13,6 +13,7 @@ import {
 } from '../../workflows/definitions';
 import {
   Gate,
+  heldRunStart,
   heldSlices,
   activeRun,
   completed,
@@ -176,7 +177,7 @@ describe('integration workflow: attention, credentials, disconnect', () => {
 
   it('idle + settings changed → options re-read, daily schedule brought in line, new threshold shown', async () => {
     const s = scenario(tier, {
-      loadIntegrationSnapshot: async () => ({
+      readIntegrationSnapshot: async () => ({
         state: 'idle',
         connected: true,
         attention: null,
@@ -191,7 +192,7 @@ describe('integration workflow: attention, credentials, disconnect', () => {
     await handle.signal(settingsUpdatedSignal);
     await s.called('ensureDailySchedule');
     expect(await s.until((st) => st.quota.thresholdPercent === 50)).toMatchObject({ state: 'idle' });
-    expect(s.names()).toEqual(['loadIntegrationSnapshot', 'ensureDailySchedule']);
+    expect(s.names()).toEqual(['readIntegrationSnapshot', 'ensureDailySchedule']);
   });
 
   it('idle + settings with an invalid time zone → needs_attention naming the option to fix', async () => {
@@ -234,17 +235,7 @@ describe('integration workflow: attention, credentials, disconnect', () => {
 
   it('connected + Collect Now in flight + disconnect → the run it creates is cancelled, nothing left running', async () => {
     const gate = new Gate();
-    const s = scenario(tier, {
-      startCollectionRun: async () => {
-        await gate.pass();
-        return {
-          runId: 'run-1',
-          startedAt: new Date().toISOString(),
-          quotaThresholdPercent: 75,
-          findingsSince: null,
-        };
-      },
-    });
+    const s = scenario(tier, heldRunStart(gate));
     const handle = await s.startIntegration({ state: 'connected', connected: true });
     const request = handle.executeUpdate(requestCollectionUpdate);
     await gate.reached();
