@@ -9,22 +9,9 @@ import {
   type RunTrigger,
 } from '../workflows/definitions';
 import { parseIntegrationOptions } from '../platform/integration-options';
-import { closeOrphanedRuns, type CollectionRunRow } from '../store/collection-runs';
+import { closeOrphanedRuns, runSummaryColumns, type RunSummaryRow } from '../store/collection-runs';
 import type { IntegrationRow } from '../store/integrations';
 import { ApplicationFailure } from '@temporalio/common';
-
-/** The run columns a RunSummary is built from. */
-const summaryColumns = [
-  'id',
-  'kind',
-  'status',
-  'started_at',
-  'finished_at',
-  'api_calls',
-  'progress',
-  'error',
-] as const satisfies readonly (keyof CollectionRunRow)[];
-type RunSummaryRow = Pick<CollectionRunRow, (typeof summaryColumns)[number]>;
 
 export function toRunSummary(row: RunSummaryRow): RunSummary {
   return {
@@ -60,7 +47,7 @@ export function createRunActivities({
       select count(*)::int as count from collection_runs
       where integration_id = ${input.integrationId} and kind = 'initial' and status = 'succeeded'`;
     const [last] = await sql<RunSummaryRow[]>`
-      select ${sql(summaryColumns)} from collection_runs
+      select ${sql(runSummaryColumns)} from collection_runs
       where integration_id = ${input.integrationId} and status in ${sql(runOutcomeStatuses)}
       order by started_at desc limit 1`;
     return {
@@ -169,7 +156,7 @@ export function createRunActivities({
             finished_at = coalesce(finished_at, ${finishedAt}),
             error = coalesce(error, ${input.error})
         where id = ${input.runId}
-        returning ${sql(summaryColumns)}, finished_at = ${finishedAt} as just_finished`;
+        returning ${sql(runSummaryColumns)}, finished_at = ${finishedAt} as just_finished`;
       if (!row)
         throw ApplicationFailure.nonRetryable(
           `Collection run ${input.runId} does not exist`,

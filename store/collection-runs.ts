@@ -42,19 +42,26 @@ export interface StoredRunPause {
   resumedAt: string | null;
 }
 
-/** The columns a run resource shows (api/resource-mappers.ts toRun): all but the workflow id. */
-export const runResourceColumns = [
+/** The columns a run's outcome is summarised from (activities/runs.ts toRunSummary). */
+export const runSummaryColumns = [
   'id',
-  'integration_id',
   'kind',
-  'trigger',
   'status',
   'started_at',
   'finished_at',
   'api_calls',
   'progress',
-  'pauses',
   'error',
+] as const satisfies readonly (keyof CollectionRunRow)[];
+
+export type RunSummaryRow = Pick<CollectionRunRow, (typeof runSummaryColumns)[number]>;
+
+/** The columns a run resource shows (api/resource-mappers.ts toRun): all but the workflow id. */
+export const runResourceColumns = [
+  ...runSummaryColumns,
+  'integration_id',
+  'trigger',
+  'pauses',
 ] as const satisfies readonly (keyof CollectionRunRow)[];
 
 export type CollectionRunResourceRow = Pick<CollectionRunRow, (typeof runResourceColumns)[number]>;
