@@ -1,4 +1,4 @@
-import { ParentClosePolicy, condition, log, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, condition, log, patched, startChild, workflowInfo } from '@temporalio/workflow';
 import {
   collectionRunWorkflowId,
   recheckQuotaSignal,
@@ -16,6 +16,9 @@ import { collectingState, type Step } from './integration-record';
 import { IntegrationSetup } from './integration-setup';
 
 type RunEnd = CollectionRunOutcome | { outcome: 'failed'; error: string };
+
+/** Histories recorded before a run failing during a disconnect was left to it book that run as failed. */
+const DISCONNECT_DURING_RUN_PATCH = 'disconnect-during-run';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** After a failed initial run: 1 h, 2 h, 4 h … up to a day, besides the daily schedule. */
@@ -88,6 +91,10 @@ export abstract class IntegrationRuns extends IntegrationSetup {
         await this.finishRun(active, 'succeeded', end.findingsNote);
         return 'continue_as_new';
       case 'failed':
+        // A disconnect marks the integration row right after its signal, so a slice that starts before the run
+        // hears its stop fails on the missing integration: the disconnect ended that run, and closes it as
+        // cancelled (finishDisconnect).
+        if (this.disconnectRequested && patched(DISCONNECT_DURING_RUN_PATCH)) return 'continue';
         log.warn('collection run failed', {
           integrationId: this.integrationId,
           runId: active.runId,
