@@ -114,7 +114,8 @@ export function createScheduleActivities({
     /**
      * Repairs drift between PostgreSQL and Temporal: runs whose workflow is no longer running are closed as
      * failed, every enabled integration gets its workflow back if it is gone (signal-with-start is a no-op for a
-     * running one; its mirrored status is marked as not live until the new workflow writes one), and every integration past its initial run gets its daily schedule back if it was deleted.
+     * running one; the mirrored status of a gone one is marked as not live until the new workflow writes its
+     * own), and every integration past its initial run gets its daily schedule back if it was deleted.
      * One visibility query finds the running workflows, so a fleet costs a few calls, not one per integration.
      */
     async reconcileIntegrations(input: { tenantId?: string } = {}) {

@@ -16,8 +16,9 @@ type MirrorRow = Pick<IntegrationRow, 'status_mirror' | 'status_mirrored_at' | '
 
 /**
  * The integration's details page, read from PostgreSQL only: the stored row, the status the workflow last
- * mirrored (state, quota, pause, attention, current and last run: workflows/integration-record.ts mirrorStatus), the
- * progress the collection activities write with every page, and the daily schedule as the workflow set it up.
+ * mirrored (state, quota, pause, attention, current and last run: workflows/integration-record.ts
+ * mirrorStatus), the progress the collection activities write with every page, and the daily schedule as the
+ * workflow set it up.
  * No Temporal call is made, so the page costs a few index lookups and answers while Temporal is unreachable;
  * `statusUpdatedAt` says when the workflow last changed what it shows. Actions still go through the workflow,
  * which stays the authority.
