@@ -9,22 +9,9 @@ import {
   type RunTrigger,
 } from '../workflows/definitions';
 import { parseIntegrationOptions } from '../platform/integration-options';
-import type { CollectionRunRow } from '../store/collection-runs';
+import { closeOrphanedRuns, runSummaryColumns, type RunSummaryRow } from '../store/collection-runs';
 import type { IntegrationRow } from '../store/integrations';
 import { ApplicationFailure } from '@temporalio/common';
-
-/** The run columns a RunSummary is built from. */
-const summaryColumns = [
-  'id',
-  'kind',
-  'status',
-  'started_at',
-  'finished_at',
-  'api_calls',
-  'progress',
-  'error',
-] as const satisfies readonly (keyof CollectionRunRow)[];
-type RunSummaryRow = Pick<CollectionRunRow, (typeof summaryColumns)[number]>;
 
 export function toRunSummary(row: RunSummaryRow): RunSummary {
   return {
@@ -46,6 +33,43 @@ export function createRunActivities({
   now,
   metrics,
 }: Pick<ActivityDependencies, 'sql' | 'now' | 'metrics'>) {
+  async function readIntegrationSnapshot(input: { integrationId: string }) {
+    const [integration] = await sql<
+      Pick<IntegrationRow, 'state' | 'last_test' | 'options' | 'enabled' | 'display_name' | 'tenant_id'>[]
+    >`
+      select state, last_test, options, enabled, display_name, tenant_id from integrations where id = ${input.integrationId}`;
+    if (!integration)
+      throw ApplicationFailure.nonRetryable(
+        `Integration ${input.integrationId} does not exist`,
+        'IntegrationNotFound',
+      );
+    const [initial] = await sql<{ count: number }[]>`
+      select count(*)::int as count from collection_runs
+      where integration_id = ${input.integrationId} and kind = 'initial' and status = 'succeeded'`;
+    const [last] = await sql<RunSummaryRow[]>`
+      select ${sql(runSummaryColumns)} from collection_runs
+      where integration_id = ${input.integrationId} and status in ${sql(runOutcomeStatuses)}
+      order by started_at desc limit 1`;
+    return {
+      state: integration.state,
+      connected: integration.last_test?.ok === true || integration.state !== 'awaiting_test',
+      // A lost workflow that was waiting for new credentials comes back waiting for them, not idle.
+      attention:
+        integration.state === 'needs_attention' && integration.last_test?.ok === false
+          ? {
+              code: integration.last_test.code ?? 'salesforce_setup',
+              message: integration.last_test.message ?? 'The last Test Connectivity failed.',
+              fix: integration.last_test.fix ?? 'Update the credentials and run Test Connectivity.',
+            }
+          : null,
+      initialCollectionDone: (initial?.count ?? 0) > 0,
+      lastRun: last ? toRunSummary(last) : null,
+      quotaThresholdPercent: parseIntegrationOptions(integration.options).quotaThresholdPercent,
+      displayName: integration.display_name,
+      tenantId: integration.tenant_id,
+    };
+  }
+
   return {
     /** Creates the run, or returns the integration's unfinished one (a retried activity must not add a second). */
     async startCollectionRun(input: {
@@ -132,7 +156,7 @@ export function createRunActivities({
             finished_at = coalesce(finished_at, ${finishedAt}),
             error = coalesce(error, ${input.error})
         where id = ${input.runId}
-        returning ${sql(summaryColumns)}, finished_at = ${finishedAt} as just_finished`;
+        returning ${sql(runSummaryColumns)}, finished_at = ${finishedAt} as just_finished`;
       if (!row)
         throw ApplicationFailure.nonRetryable(
           `Collection run ${input.runId} does not exist`,
@@ -150,7 +174,8 @@ export function createRunActivities({
 
     /**
      * The workflow's status for the API's status page (migration 00013). `mirroredAt` is workflow time and `seq`
-     * counts writes within one execution: a retried or overtaken write older than the stored one is ignored.
+     * counts writes within one execution: a retried or overtaken write older than the stored one is ignored. A
+     * write is proof of a running workflow, so it clears the reconciler's "workflow missing" mark (00014).
      */
     async recordIntegrationStatus(input: {
       integrationId: string;
@@ -161,57 +186,31 @@ export function createRunActivities({
       await sql`
         update integrations
         set status_mirror = ${sql.json(input.status as unknown as Parameters<typeof sql.json>[0])},
-            status_mirrored_at = ${input.mirroredAt}, status_mirror_seq = ${input.seq}
+            status_mirrored_at = ${input.mirroredAt}, status_mirror_seq = ${input.seq},
+            workflow_missing_since = null
         where id = ${input.integrationId}
           and (status_mirrored_at is null
                or (status_mirrored_at, status_mirror_seq) < (${input.mirroredAt}::timestamptz, ${input.seq}::int))`;
     },
 
     /**
-     * What PostgreSQL knows about an integration, for a workflow starting fresh. Runs left unfinished by a
-     * previous workflow execution are closed as failed: their cursors stay, so the next run resumes the work.
+     * A workflow starting fresh (first connect, or restored by the reconciler) closes the runs a previous
+     * execution left unfinished, before it reads the snapshot: nothing else will finish them.
+     */
+    async recoverOrphanedRuns(input: { integrationId: string }) {
+      return { closedRuns: await closeOrphanedRuns(sql, input, now()) };
+    },
+
+    /** What PostgreSQL knows about an integration: for a workflow starting fresh, and for new settings. */
+    readIntegrationSnapshot,
+
+    /**
+     * Superseded by recoverOrphanedRuns and readIntegrationSnapshot (workflow patch 'recover-orphaned-runs');
+     * kept registered for histories recorded before the split and for tasks scheduled by them.
      */
     async loadIntegrationSnapshot(input: { integrationId: string; closeOrphanedRuns?: boolean }) {
-      const [integration] = await sql<
-        Pick<IntegrationRow, 'state' | 'last_test' | 'options' | 'enabled' | 'display_name' | 'tenant_id'>[]
-      >`
-        select state, last_test, options, enabled, display_name, tenant_id from integrations where id = ${input.integrationId}`;
-      if (!integration)
-        throw ApplicationFailure.nonRetryable(
-          `Integration ${input.integrationId} does not exist`,
-          'IntegrationNotFound',
-        );
-      if (input.closeOrphanedRuns !== false) {
-        await sql`
-          update collection_runs
-          set status = 'failed', finished_at = ${now()}, error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
-          where integration_id = ${input.integrationId} and status in ('running', 'paused')`;
-      }
-      const [initial] = await sql<{ count: number }[]>`
-        select count(*)::int as count from collection_runs
-        where integration_id = ${input.integrationId} and kind = 'initial' and status = 'succeeded'`;
-      const [last] = await sql<RunSummaryRow[]>`
-        select ${sql(summaryColumns)} from collection_runs
-        where integration_id = ${input.integrationId} and status in ${sql(runOutcomeStatuses)}
-        order by started_at desc limit 1`;
-      return {
-        state: integration.state,
-        connected: integration.last_test?.ok === true || integration.state !== 'awaiting_test',
-        // A lost workflow that was waiting for new credentials comes back waiting for them, not idle.
-        attention:
-          integration.state === 'needs_attention' && integration.last_test?.ok === false
-            ? {
-                code: integration.last_test.code ?? 'salesforce_setup',
-                message: integration.last_test.message ?? 'The last Test Connectivity failed.',
-                fix: integration.last_test.fix ?? 'Update the credentials and run Test Connectivity.',
-              }
-            : null,
-        initialCollectionDone: (initial?.count ?? 0) > 0,
-        lastRun: last ? toRunSummary(last) : null,
-        quotaThresholdPercent: parseIntegrationOptions(integration.options).quotaThresholdPercent,
-        displayName: integration.display_name,
-        tenantId: integration.tenant_id,
-      };
+      if (input.closeOrphanedRuns !== false) await closeOrphanedRuns(sql, input, now());
+      return readIntegrationSnapshot(input);
     },
   };
 }

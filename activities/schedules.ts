@@ -13,6 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { isGrpcServiceError } from '@temporalio/client';
 import { IntegrationIdAttribute, TenantIdAttribute } from '../workflows/search-attributes';
 import { parseIntegrationOptions } from '../platform/integration-options';
+import { closeOrphanedRuns } from '../store/collection-runs';
 
 async function ignoreMissing(work: Promise<unknown>): Promise<void> {
   try {
@@ -28,7 +29,8 @@ export function createScheduleActivities({
   temporal,
   logger,
   taskQueue,
-}: Pick<ActivityDependencies, 'sql' | 'temporal' | 'logger' | 'taskQueue'>) {
+  now,
+}: Pick<ActivityDependencies, 'sql' | 'temporal' | 'logger' | 'taskQueue' | 'now'>) {
   /** Creates the daily schedule, or brings an existing one in line with the integration's options. */
   async function ensureDailySchedule({ integrationId }: { integrationId: string }): Promise<void> {
     const [row] = await sql<{ options: unknown; display_name: string; tenant_id: string }[]>`
@@ -112,7 +114,8 @@ export function createScheduleActivities({
     /**
      * Repairs drift between PostgreSQL and Temporal: runs whose workflow is no longer running are closed as
      * failed, every enabled integration gets its workflow back if it is gone (signal-with-start is a no-op for a
-     * running one), and every integration past its initial run gets its daily schedule back if it was deleted.
+     * running one; the mirrored status of a gone one is marked as not live until the new workflow writes its
+     * own), and every integration past its initial run gets its daily schedule back if it was deleted.
      * One visibility query finds the running workflows, so a fleet costs a few calls, not one per integration.
      */
     async reconcileIntegrations(input: { tenantId?: string } = {}) {
@@ -134,11 +137,7 @@ export function createScheduleActivities({
       let closedRuns = 0;
       for (const staleRun of stale) {
         if (await isRunning(staleRun.workflow_id)) continue;
-        const closed = await sql`
-          update collection_runs set status = 'failed', finished_at = now(),
-            error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
-          where id = ${staleRun.id} and status in ('running', 'paused')`;
-        closedRuns += closed.count;
+        closedRuns += await closeOrphanedRuns(sql, { runId: staleRun.id }, now());
       }
 
       const listed = new Set<string>();
@@ -156,8 +155,14 @@ export function createScheduleActivities({
         where i.enabled ${input.tenantId ? sql`and i.tenant_id = ${input.tenantId}` : sql``}`;
       for (const { id, tenant_id: tenantId } of integrations) {
         const workflowId = integrationWorkflowId(id);
+        const checkedAt = now();
         // Visibility lags a little: confirm before restarting one it does not list.
         if (listed.has(workflowId) || (await isRunning(workflowId))) continue;
+        // Its mirrored status is the last one a now-gone workflow wrote: the status page says so until the
+        // restarted workflow writes its own. A status written since the check above came from a live workflow.
+        await sql`
+          update integrations set workflow_missing_since = coalesce(workflow_missing_since, ${checkedAt})
+          where id = ${id} and (status_mirrored_at is null or status_mirrored_at < ${checkedAt})`;
         await temporal.workflow.signalWithStart(workflowTypes.integration, {
           workflowId,
           taskQueue,

@@ -9,18 +9,24 @@ import type { IntegrationRow, IntegrationWithoutSecret } from '../store/integrat
 /** How many upcoming daily runs the status lists (Temporal's schedule description lists a few as well). */
 const NEXT_RUN_TIMES = 5;
 
-type MirrorRow = Pick<IntegrationRow, 'status_mirror' | 'status_mirrored_at'> & {
+type MirrorRow = Pick<IntegrationRow, 'status_mirror' | 'status_mirrored_at' | 'workflow_missing_since'> & {
   /** An initial run ended other than by a disconnect, so the workflow created the daily schedule. */
   scheduled: boolean;
 };
 
 /**
  * The integration's details page, read from PostgreSQL only: the stored row, the status the workflow last
- * mirrored (state, quota, pause, attention: workflows/integration.ts mirrorStatus), the active and last runs
- * with the progress the collection activities write with every page, and the daily schedule as the workflow set
- * it up. No Temporal call is made, so the page costs a few index lookups and answers while Temporal is
- * unreachable; `statusUpdatedAt` says when the workflow last changed what it shows. Actions still go through
- * the workflow, which stays the authority.
+ * mirrored (state, quota, pause, attention, current and last run: workflows/integration-record.ts
+ * mirrorStatus), the progress the collection activities write with every page, and the daily schedule as the
+ * workflow set it up.
+ * No Temporal call is made, so the page costs a few index lookups and answers while Temporal is unreachable;
+ * `statusUpdatedAt` says when the workflow last changed what it shows. Actions still go through the workflow,
+ * which stays the authority.
+ *
+ * Which run is current and which is last comes from the same mirrored snapshot as the state, never from the run
+ * rows: the workflow closes a run's row a moment before it records the state it moves to (and creates the daily
+ * schedule in between), so rows and mirror read side by side could show a succeeded run under a collecting
+ * state. Only the current run's progress, which the mirror never holds, is read from its row.
  */
 export async function describeIntegration(
   deps: ApiDependencies,
@@ -28,28 +34,66 @@ export async function describeIntegration(
   now = new Date(),
 ) {
   const { sql } = deps;
-  const [[mirrorRow], runs] = await Promise.all([
-    sql<MirrorRow[]>`
-      select status_mirror, status_mirrored_at,
-             exists (select 1 from collection_runs r
-                     where r.integration_id = i.id and r.kind = 'initial'
-                       and r.status in ('succeeded', 'partial', 'failed')) as scheduled
-      from integrations i where i.id = ${row.id}`,
-    sql<CollectionRunResourceRow[]>`
-      (select ${sql(runResourceColumns)} from collection_runs
-        where integration_id = ${row.id} and status in ('running', 'paused') order by started_at desc limit 1)
-      union all
-      (select ${sql(runResourceColumns)} from collection_runs
-        where integration_id = ${row.id} and status not in ('running', 'paused') order by started_at desc limit 1)`,
-  ]);
+  const [mirrorRow] = await sql<MirrorRow[]>`
+    select status_mirror, status_mirrored_at, workflow_missing_since,
+           exists (select 1 from collection_runs r
+                   where r.integration_id = i.id and r.kind = 'initial'
+                     and r.status in ('succeeded', 'partial', 'failed')) as scheduled
+    from integrations i where i.id = ${row.id}`;
   const base = toIntegration(row);
-  const active = runs.find((r) => r.status === 'running' || r.status === 'paused');
-  const finished = runs.find((r) => r !== active);
-  const current = active ? toRun(active) : undefined;
-  const last = finished ? toRun(finished) : undefined;
-  const mirrored = row.enabled ? (mirrorRow?.status_mirror ?? null) : null;
-  const schedule = dailySchedule(row, mirrored?.state ?? row.state, mirrorRow?.scheduled ?? false, now);
-  const runView = {
+  const missingSince = mirrorRow?.workflow_missing_since ?? null;
+  const mirrored = row.enabled && !missingSince ? (mirrorRow?.status_mirror ?? null) : null;
+
+  if (mirrored) {
+    const active = mirrored.currentRun;
+    const [activeRow] = active
+      ? await sql<CollectionRunResourceRow[]>`
+          select ${sql(runResourceColumns)} from collection_runs where id = ${active.runId}`
+      : [];
+    // The workflow creates the daily schedule when a run has ended (applySettings keeps it from then on).
+    const scheduled = mirrored.initialCollectionDone || mirrored.lastRun !== null;
+    return {
+      ...base,
+      state: mirrored.state,
+      statusSource: 'mirror' as const,
+      statusUpdatedAt: mirrorRow!.status_mirrored_at?.toISOString() ?? null,
+      statusNote:
+        mirrored.attention?.code === 'invalid_schedule'
+          ? 'The daily schedule could not be updated to the current options.'
+          : null,
+      workflowRunning: true,
+      resumeState: mirrored.resumeState,
+      initialCollectionDone: mirrored.initialCollectionDone,
+      currentRun: active
+        ? { ...active, ...runProgress(activeRow ? toRun(activeRow) : { progress: {}, apiCalls: 0 }) }
+        : null,
+      lastRun: mirrored.lastRun,
+      quota: mirrored.quota,
+      pausedUntil: mirrored.quota.pausedUntil,
+      attention: mirrored.attention,
+      schedule: dailySchedule(row, mirrored.state, scheduled, now),
+    };
+  }
+
+  const runs = await sql<CollectionRunResourceRow[]>`
+    (select ${sql(runResourceColumns)} from collection_runs
+      where integration_id = ${row.id} and status in ('running', 'paused') order by started_at desc limit 1)
+    union all
+    (select ${sql(runResourceColumns)} from collection_runs
+      where integration_id = ${row.id} and status not in ('running', 'paused') order by started_at desc limit 1)`;
+  const activeRow = runs.find((r) => r.status === 'running' || r.status === 'paused');
+  const finishedRow = runs.find((r) => r !== activeRow);
+  const current = activeRow ? toRun(activeRow) : undefined;
+  const last = finishedRow ? toRun(finishedRow) : undefined;
+  return {
+    ...base,
+    statusSource: 'database' as const,
+    statusUpdatedAt: null,
+    statusNote: `${databaseReason(row.enabled, missingSince)} State and runs are from stored data.`,
+    // Null: not known yet (the workflow has not reported, and the reconciler has not found it missing).
+    workflowRunning: row.enabled && !missingSince ? null : false,
+    resumeState: null,
+    initialCollectionDone: null,
     currentRun: current
       ? {
           runId: current.id,
@@ -71,44 +115,21 @@ export async function describeIntegration(
           error: last.error,
         }
       : null,
-  };
-
-  if (mirrored) {
-    return {
-      ...base,
-      state: mirrored.state,
-      statusSource: 'mirror' as const,
-      statusUpdatedAt: mirrorRow!.status_mirrored_at?.toISOString() ?? null,
-      statusNote:
-        mirrored.attention?.code === 'invalid_schedule'
-          ? 'The daily schedule could not be updated to the current options.'
-          : null,
-      resumeState: mirrored.resumeState,
-      initialCollectionDone: mirrored.initialCollectionDone,
-      ...runView,
-      quota: mirrored.quota,
-      pausedUntil: mirrored.quota.pausedUntil,
-      attention: mirrored.attention,
-      schedule,
-    };
-  }
-
-  return {
-    ...base,
-    statusSource: 'database' as const,
-    statusUpdatedAt: null,
-    statusNote:
-      (row.enabled
-        ? 'The integration workflow has not reported its status yet.'
-        : 'The integration is disconnected.') + ' State and runs are from stored data.',
-    resumeState: null,
-    initialCollectionDone: null,
-    ...runView,
     quota: null,
     pausedUntil: null,
     attention: null,
-    schedule,
+    schedule: dailySchedule(row, row.state, mirrorRow?.scheduled ?? false, now),
   };
+}
+
+function databaseReason(enabled: boolean, missingSince: Date | null): string {
+  if (!enabled) return 'The integration is disconnected.';
+  if (missingSince)
+    return (
+      `No integration workflow was running at ${missingSince.toISOString()} (terminated or lost); the ` +
+      'reconciler has restarted it, and its status shows here once it reports.'
+    );
+  return 'The integration workflow has not reported its status yet.';
 }
 
 /**
@@ -132,7 +153,7 @@ function dailySchedule(row: IntegrationWithoutSecret, state: string, scheduled: 
 }
 
 /** Per-object progress of a run as stored with every page; the object being paged is the one not finished. */
-function runProgress(run: ReturnType<typeof toRun>) {
+function runProgress(run: Pick<ReturnType<typeof toRun>, 'progress' | 'apiCalls'>) {
   return {
     currentObject:
       Object.entries(run.progress).find(([, p]) => p.startedAt !== null && p.finishedAt === null)?.[0] ??

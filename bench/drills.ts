@@ -4,8 +4,8 @@
  * the simulator holds. Exits non-zero when any drill loses or duplicates a row.
  *
  * Sizing: a kill -9 is only noticed when the activity's heartbeat times out (heartbeatTimeout 30 s in
- * workflows/integration.ts), and every retry of the same activity waits longer (2 s doubling, capped at
- * 2 min, never reset by progress), so kills are spread over the run's objects and the two kill drills run
+ * workflows/activity-proxies.ts), and every retry of the same activity waits longer (2 s doubling, capped at
+ * 30 s, never reset by progress), so kills are spread over the run's objects and the two kill drills run
  * side by side, each with its own worker process and task queue.
  */
 import { collectedObjects, resumeSignal, type CollectedObject } from '../workflows/definitions';
@@ -222,31 +222,12 @@ async function killDrill(stack: Stack, withFaults: boolean): Promise<{ ok: boole
     { pageSize: 2000 },
   );
   const control = scenario.sim.simulator.control;
+  // Ten kills in collection order: one per object and the rest in LoginHistory (the longest pass); with faults,
+  // two in each object but the two smallest.
+  const small: readonly CollectedObject[] = ['UserLicense', 'PermissionSet'];
   const plan: CollectedObject[] = withFaults
-    ? [
-        'UserLicense',
-        'PermissionSet',
-        'User',
-        'User',
-        'UserLogin',
-        'UserLogin',
-        'PermissionSetAssignment',
-        'PermissionSetAssignment',
-        'LoginHistory',
-        'LoginHistory',
-      ]
-    : [
-        'UserLicense',
-        'PermissionSet',
-        'User',
-        'UserLogin',
-        'PermissionSetAssignment',
-        'LoginHistory',
-        'LoginHistory',
-        'LoginHistory',
-        'LoginHistory',
-        'LoginHistory',
-      ];
+    ? collectedObjects.flatMap((object) => (small.includes(object) ? [object] : [object, object]))
+    : [...collectedObjects, ...Array<CollectedObject>(4).fill('LoginHistory')];
   const integration = await createIntegration(
     stack,
     scenario.org,

@@ -11,13 +11,10 @@ import { connect, createIntegration, requestCollection, waitForRun } from './har
 import { machine, mb, num, printTable, seconds } from './harness/report';
 import { startBenchSimulator, startStack } from './harness/stack';
 import { resetPeak, sampleMemory, spawnWorker } from './harness/worker-process';
+import type { ThroughputArgs } from './throughput';
 
-export interface RealisticArgs {
-  users: number;
-  logins: number;
-  pageSize: number;
-  segments: number;
-}
+/** The org and the collection options, as the throughput bench takes them. */
+export type RealisticArgs = ThroughputArgs;
 
 const LATENCY_MS = 400;
 const JITTER_MS = 400;

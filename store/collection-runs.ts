@@ -1,3 +1,4 @@
+import type { Queryable } from '../platform/database';
 import type {
   CollectedObject,
   ObjectProgress,
@@ -41,19 +42,45 @@ export interface StoredRunPause {
   resumedAt: string | null;
 }
 
-/** The columns a run resource shows (api/resource-mappers.ts toRun): all but the workflow id. */
-export const runResourceColumns = [
+/** The columns a run's outcome is summarised from (activities/runs.ts toRunSummary). */
+export const runSummaryColumns = [
   'id',
-  'integration_id',
   'kind',
-  'trigger',
   'status',
   'started_at',
   'finished_at',
   'api_calls',
   'progress',
-  'pauses',
   'error',
 ] as const satisfies readonly (keyof CollectionRunRow)[];
 
+export type RunSummaryRow = Pick<CollectionRunRow, (typeof runSummaryColumns)[number]>;
+
+/** The columns a run resource shows (api/resource-mappers.ts toRun): all but the workflow id. */
+export const runResourceColumns = [
+  ...runSummaryColumns,
+  'integration_id',
+  'trigger',
+  'pauses',
+] as const satisfies readonly (keyof CollectionRunRow)[];
+
 export type CollectionRunResourceRow = Pick<CollectionRunRow, (typeof runResourceColumns)[number]>;
+
+/**
+ * Closes the active runs of one integration (or one run) as failed because the workflow that ran them is gone:
+ * a fresh workflow closes its predecessor's (recoverOrphanedRuns), the reconciler those whose workflow is not
+ * running. Their cursors stay, so the next run resumes the work. Returns how many were closed.
+ */
+export async function closeOrphanedRuns(
+  sql: Queryable,
+  which: { integrationId: string } | { runId: string },
+  finishedAt: Date,
+): Promise<number> {
+  const closed = await sql`
+    update collection_runs
+    set status = 'failed', finished_at = ${finishedAt},
+        error = 'The workflow running this collection ended unexpectedly; the next run resumes from the saved cursors.'
+    where ${'runId' in which ? sql`id = ${which.runId}` : sql`integration_id = ${which.integrationId}`}
+      and status in ('running', 'paused')`;
+  return closed.count;
+}

@@ -40,6 +40,8 @@ export interface IntegrationRow {
   status_mirror: IntegrationStatus | null;
   status_mirrored_at: Date | null;
   status_mirror_seq: number | null;
+  /** Set by the reconciler when no workflow runs behind the mirror; cleared by the next status write (00014). */
+  workflow_missing_since: Date | null;
 }
 
 export type StoredTestResult = { ok?: boolean; code?: string; message?: string; fix?: string } & Record<

@@ -18,6 +18,8 @@ type InsightActivities = Pick<Activities, 'recomputeFindings'>;
 type BookkeepingActivities = Pick<
   Activities,
   | 'loadIntegrationSnapshot'
+  | 'recoverOrphanedRuns'
+  | 'readIntegrationSnapshot'
   | 'startCollectionRun'
   | 'finishCollectionRun'
   | 'recordRunPause'

@@ -158,8 +158,8 @@ export function integrationRoutes(deps: ApiDependencies) {
         'quota usage against the threshold, paused-until, attention reason; `statusUpdatedAt` says when), the ' +
         'current run with its progress per object as written with every page, the last run, and the daily ' +
         'schedule. Read from PostgreSQL only: it answers while Temporal is unreachable. Before the workflow has ' +
-        'reported (or once disconnected) the answer is built from stored runs, with statusSource=database and ' +
-        'statusNote saying why.',
+        'reported, once the reconciler found its workflow not running, or once disconnected, the answer is built ' +
+        'from stored runs, with statusSource=database, workflowRunning and statusNote saying why.',
       security: bearerSecurity,
       request: { params: IntegrationIdParams },
       responses: {

@@ -224,9 +224,22 @@ export const IntegrationDetailSchema = IntegrationSchema.extend({
   statusSource: z.enum(['mirror', 'database']).openapi({
     description:
       '`mirror`: the status the integration workflow last wrote to PostgreSQL (at statusUpdatedAt), with run ' +
-      'progress as written with every page. `database`: the workflow has not reported yet or the integration ' +
-      'is disconnected (see statusNote), so state and runs come from stored rows alone.',
+      'progress as written with every page; the current and last run come from the same write as the state, ' +
+      'so they never contradict it. `database`: the workflow has not reported yet, was found not running, or ' +
+      'the integration is disconnected (see statusNote and workflowRunning), so state and runs come from ' +
+      'stored rows alone.',
   }),
+  workflowRunning: z
+    .boolean()
+    .nullable()
+    .openapi({
+      description:
+        '`true`: the status is the one the running integration workflow last wrote. `false`: the integration ' +
+        'is disconnected, or the reconciler (every 10 minutes) found no running workflow for it, e.g. one ' +
+        'terminated outside the product; the reconciler restarts it and this turns `true` with its first status. ' +
+        '`null`: not known yet (the workflow has not reported). A workflow terminated since the last ' +
+        'reconciler pass still shows `true` until that pass.',
+    }),
   statusUpdatedAt: timestamp.nullable().openapi({
     description:
       'When the workflow last changed its mirrored status (state, quota, pause, attention). Run progress is ' +

@@ -91,6 +91,7 @@ describe('purge in the worker', () => {
       temporal,
       logger,
       taskQueue: `purge-${integrationId}`,
+      now: () => new Date(),
     });
     const result = await reconcileIntegrations({ tenantId });
     expect(result).toMatchObject({ purgesPending: 1, restarted: 0 });

@@ -1,23 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import type { Page } from '../../api/pagination';
 import type { CollectionRequest } from '../../api/routes/integration-actions';
 import type { ConnectivityAnswer, Integration, IntegrationDetail } from '../../api/schemas/integration';
 import { Client, Connection } from '@temporalio/client';
 import { buildTestApp, client } from './support/harness';
 import {
+  connectedIntegration,
   liveTenant,
   orgIntegration,
   startLiveStack,
   stopLiveStack,
   waitForDetail,
+  waitForRunFinished,
   type LiveStack,
 } from './support/live';
+import { createRunActivities } from '../../activities/runs';
+import { createScheduleActivities } from '../../activities/schedules';
+import { createLogger } from '../../platform/logger';
+import { createTestIntegration } from '../support/factories';
+import { integrationWorkflowId, type IntegrationStatus } from '../../workflows/definitions';
 
 /**
  * GET /v1/integrations/{id} reads PostgreSQL only: the status the workflow mirrors, the run progress the
  * activities write with every page. A second API instance whose Temporal frontend is unreachable (a closed port)
  * serves the status page of an integration that the real workflow drives through a collection and a quota
  * pause; any Temporal call it made would fail or hang, so a correct and quick answer shows none was made.
+ * The state and the runs shown with it never contradict each other, and a workflow terminated outside the
+ * product shows as not running once the reconciler has looked.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Detail = Record<string, any>;
@@ -122,4 +132,142 @@ describe('status page from the PostgreSQL mirror', () => {
 
     await api('DELETE', `/v1/integrations/${id}?purge=true`);
   }, 240_000);
+
+  it('never pairs a finished run with a collecting state: a read between the run closing and the next mirror write', async () => {
+    const { sql } = stack.services;
+    const { tenant, api } = await liveTenant(stack, 'pair');
+    const { integrationId: id } = await createTestIntegration(sql, { tenantId: tenant.id });
+    // The real bookkeeping activities, called in the order the workflow calls them (finishRun, then setState).
+    const runs = createRunActivities({ sql, now: () => new Date() });
+    let seq = 0;
+    const mirror = async (status: Partial<IntegrationStatus>) => {
+      const full: IntegrationStatus = {
+        integrationId: id,
+        state: 'connected',
+        resumeState: null,
+        initialCollectionDone: false,
+        currentRun: null,
+        quota: {
+          used: 10,
+          max: 1000,
+          usagePercent: 1,
+          thresholdPercent: 75,
+          pausedUntil: null,
+          observedAt: null,
+        },
+        lastRun: null,
+        attention: null,
+        retryAt: null,
+        continuedAsNewCount: 0,
+        ...status,
+      };
+      await runs.recordIntegrationState({ integrationId: id, state: full.state });
+      seq += 1;
+      await runs.recordIntegrationStatus({
+        integrationId: id,
+        status: full,
+        mirroredAt: new Date().toISOString(),
+        seq,
+      });
+    };
+    await mirror({});
+    const started = await runs.startCollectionRun({
+      integrationId: id,
+      kind: 'initial',
+      trigger: 'collect_now',
+      workflowId: integrationWorkflowId(id),
+    });
+    const currentRun = {
+      runId: started.runId,
+      kind: 'initial' as const,
+      trigger: 'collect_now' as const,
+      startedAt: started.startedAt,
+    };
+    // The run row exists a moment before the workflow mirrors the collecting state: not shown yet.
+    expect((await api<IntegrationDetail>('GET', `/v1/integrations/${id}`)).body).toMatchObject({
+      state: 'connected',
+      currentRun: null,
+      lastRun: null,
+    });
+    await mirror({ state: 'initial_collection', currentRun });
+
+    const finished = await runs.finishCollectionRun({
+      runId: started.runId,
+      status: 'succeeded',
+      error: null,
+    });
+    // The gap: the row is closed, the workflow has not yet created the schedule and mirrored "idle".
+    const between = (await api<IntegrationDetail>('GET', `/v1/integrations/${id}`)).body;
+    expect(between).toMatchObject({
+      statusSource: 'mirror',
+      state: 'initial_collection',
+      currentRun: { runId: started.runId, kind: 'initial' },
+      lastRun: null,
+      schedule: null,
+    });
+
+    await mirror({ state: 'idle', initialCollectionDone: true, lastRun: finished });
+    const after = (await api<IntegrationDetail>('GET', `/v1/integrations/${id}`)).body;
+    expect(after).toMatchObject({
+      statusSource: 'mirror',
+      workflowRunning: true,
+      state: 'idle',
+      currentRun: null,
+      lastRun: { runId: started.runId, status: 'succeeded' },
+    });
+    expect(after.lastRun).toEqual(finished);
+    expect(after.schedule).not.toBeNull();
+  });
+
+  it('says the workflow is not running once the reconciler finds it terminated, until the restarted one reports', async () => {
+    const { sql, temporal } = stack.services;
+    const { tenant, api } = await liveTenant(stack, 'terminated');
+    const { id } = await connectedIntegration(stack, api);
+    const run = await api<CollectionRequest>('POST', `/v1/integrations/${id}/collect`);
+    const finished = await waitForRunFinished(api, id, run.body.runId);
+    expect(finished).toMatchObject({ statusSource: 'mirror', workflowRunning: true, state: 'idle' });
+
+    const handle = temporal.workflow.getHandle(integrationWorkflowId(id));
+    await handle.terminate('test: terminated outside the product');
+    // Nothing has looked yet: the last status written is all there is.
+    expect((await api<IntegrationDetail>('GET', `/v1/integrations/${id}`)).body).toMatchObject({
+      statusSource: 'mirror',
+      workflowRunning: true,
+    });
+
+    // A reconciler pass while no worker polls the workflows' queue (a worker outage): the workflow it restarts
+    // cannot report, so the page keeps saying it is not running.
+    const reconcile = (taskQueue: string) =>
+      createScheduleActivities({
+        sql,
+        temporal,
+        logger: createLogger('error'),
+        taskQueue,
+        now: () => new Date(),
+      }).reconcileIntegrations({ tenantId: tenant.id });
+    expect(await reconcile(`nobody-polls-${randomUUID()}`)).toMatchObject({ restarted: 1 });
+    const missing = (await api<IntegrationDetail>('GET', `/v1/integrations/${id}`)).body;
+    expect(missing).toMatchObject({
+      statusSource: 'database',
+      workflowRunning: false,
+      state: 'idle',
+      currentRun: null,
+      lastRun: finished.lastRun,
+      quota: null,
+    });
+    expect(missing.statusNote).toMatch(/No integration workflow was running at .*reconciler/);
+
+    // Back on a polled queue, the restarted workflow reports and the page is live again.
+    await handle.terminate('test: restarted on a queue no worker polls');
+    expect(await reconcile(stack.worker.taskQueue)).toMatchObject({ restarted: 1 });
+    const live = await waitForDetail(api, id, (d) => d.statusSource === 'mirror', 30_000);
+    expect(live).toMatchObject({
+      workflowRunning: true,
+      state: 'idle',
+      initialCollectionDone: true,
+      lastRun: finished.lastRun,
+    });
+
+    await api('DELETE', `/v1/integrations/${id}?purge=true`);
+  }, 120_000);
 });

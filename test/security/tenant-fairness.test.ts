@@ -67,6 +67,7 @@ describe('M7: tenants share the worker slots fairly', () => {
       temporal,
       logger: createLogger('error'),
       taskQueue: `fairness-${randomUUID()}`,
+      now: () => new Date(),
     });
     started.push(integrationWorkflowId(ids.integrationId));
     const result = await activities.reconcileIntegrations({ tenantId: ids.tenantId });

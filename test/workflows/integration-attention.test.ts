@@ -13,6 +13,7 @@ import {
 } from '../../workflows/definitions';
 import {
   Gate,
+  heldRunStart,
   heldSlices,
   activeRun,
   completed,
@@ -176,7 +177,7 @@ describe('integration workflow: attention, credentials, disconnect', () => {
 
   it('idle + settings changed → options re-read, daily schedule brought in line, new threshold shown', async () => {
     const s = scenario(tier, {
-      loadIntegrationSnapshot: async () => ({
+      readIntegrationSnapshot: async () => ({
         state: 'idle',
         connected: true,
         attention: null,
@@ -191,7 +192,7 @@ describe('integration workflow: attention, credentials, disconnect', () => {
     await handle.signal(settingsUpdatedSignal);
     await s.called('ensureDailySchedule');
     expect(await s.until((st) => st.quota.thresholdPercent === 50)).toMatchObject({ state: 'idle' });
-    expect(s.names()).toEqual(['loadIntegrationSnapshot', 'ensureDailySchedule']);
+    expect(s.names()).toEqual(['readIntegrationSnapshot', 'ensureDailySchedule']);
   });
 
   it('idle + settings with an invalid time zone → needs_attention naming the option to fix', async () => {
@@ -232,19 +233,50 @@ describe('integration workflow: attention, credentials, disconnect', () => {
     expect(s.names().slice(-2)).toEqual(['deleteDailySchedule', 'markIntegrationDisconnected']);
   });
 
-  it('connected + Collect Now in flight + disconnect → the run it creates is cancelled, nothing left running', async () => {
-    const gate = new Gate();
+  it('collecting + a slice failing on the disconnected row before the run hears its stop → the run closed as cancelled, not failed', async () => {
+    // The API signals the disconnect, then marks the row: a slice starting in between fails on the missing
+    // integration. Here the run fails while the entity is busy re-reading settings, and the disconnect arrives
+    // before it looks at the run's end, so it never sent the stop.
+    const slice = new Gate();
+    const settings = new Gate();
     const s = scenario(tier, {
-      startCollectionRun: async () => {
-        await gate.pass();
+      collectObject: async () => {
+        await slice.pass();
+        throw nonRetryable('IntegrationNotFound', 'Integration does not exist or is disconnected');
+      },
+      readIntegrationSnapshot: async () => {
+        await settings.pass();
         return {
-          runId: 'run-1',
-          startedAt: new Date().toISOString(),
+          state: 'incremental_collection',
+          connected: true,
+          attention: null,
+          initialCollectionDone: true,
+          lastRun: null,
           quotaThresholdPercent: 75,
-          findingsSince: null,
+          displayName: 'Acme',
+          tenantId: 'tenant-1',
         };
       },
     });
+    const handle = await s.startIntegration({ ...idleState, activeRun: activeRun({ kind: 'incremental' }) });
+    await slice.reached();
+    await handle.signal(settingsUpdatedSignal);
+    await settings.reached();
+    slice.release();
+    const child = s.env.client.workflow.getHandle(s.childWorkflowId('run-carried', 1));
+    await expect.poll(async () => (await child.describe()).status.name).toBe('FAILED');
+    await handle.signal(disconnectSignal);
+    settings.release();
+    await handle.result();
+    expect(s.inputs('finishCollectionRun')).toEqual([
+      { runId: 'run-carried', status: 'cancelled', error: 'Integration disconnected' },
+    ]);
+    expect(s.names().slice(-2)).toEqual(['deleteDailySchedule', 'markIntegrationDisconnected']);
+  });
+
+  it('connected + Collect Now in flight + disconnect → the run it creates is cancelled, nothing left running', async () => {
+    const gate = new Gate();
+    const s = scenario(tier, heldRunStart(gate));
     const handle = await s.startIntegration({ state: 'connected', connected: true });
     const request = handle.executeUpdate(requestCollectionUpdate);
     await gate.reached();

@@ -3,6 +3,7 @@ import { collectNowSignal, collectedObjects, requestCollectionUpdate } from '../
 import {
   HOUR,
   Gate,
+  heldRunStart,
   heldSlices,
   activeRun,
   completed,
@@ -10,7 +11,6 @@ import {
   idleState,
   nonRetryable,
   scenario,
-  serverNow,
   useTier,
 } from './support/harness';
 
@@ -93,17 +93,7 @@ describe('integration workflow: collection runs', () => {
 
   it('connected + two Collect Nows and the daily trigger at once → one run, both answers name it', async () => {
     const gate = new Gate();
-    const s = scenario(tier, {
-      startCollectionRun: async () => {
-        await gate.pass();
-        return {
-          runId: 'run-1',
-          startedAt: new Date(serverNow()).toISOString(),
-          quotaThresholdPercent: 75,
-          findingsSince: null,
-        };
-      },
-    });
+    const s = scenario(tier, heldRunStart(gate));
     const handle = await s.startIntegration(connectedState);
     const first = handle.executeUpdate(requestCollectionUpdate);
     await gate.reached();

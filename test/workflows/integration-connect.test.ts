@@ -8,17 +8,16 @@ import { connected, failedTest, nonRetryable, scenario, useTier } from './suppor
 describe('integration workflow: connect', () => {
   const tier = useTier();
 
-  it('fresh start: loads the snapshot (closing orphaned runs) and waits for a test in awaiting_test', async () => {
+  it('fresh start: recovers orphaned runs, reads the snapshot and waits for a test in awaiting_test', async () => {
     const s = scenario(tier);
     await s.startIntegration();
     const status = await s.until(
-      (st) => s.inputs('loadIntegrationSnapshot').length === 1 && st.state === 'awaiting_test',
+      (st) => s.inputs('readIntegrationSnapshot').length === 1 && st.state === 'awaiting_test',
     );
-    expect(s.inputs('loadIntegrationSnapshot')).toEqual([
-      { integrationId: s.integrationId, closeOrphanedRuns: true },
-    ]);
+    expect(s.inputs('recoverOrphanedRuns')).toEqual([{ integrationId: s.integrationId }]);
+    expect(s.inputs('readIntegrationSnapshot')).toEqual([{ integrationId: s.integrationId }]);
     expect(status).toMatchObject({ state: 'awaiting_test', currentRun: null, attention: null });
-    expect(s.names()).toEqual(['loadIntegrationSnapshot']);
+    expect(s.names()).toEqual(['recoverOrphanedRuns', 'readIntegrationSnapshot']);
   });
 
   it('awaiting_test + Test Connectivity passing → connected, with the usage it reported', async () => {
@@ -79,7 +78,7 @@ describe('integration workflow: connect', () => {
 
   it('restored with a snapshot of a user-paused integration → pauses the daily schedule, paused_by_user', async () => {
     const s = scenario(tier, {
-      loadIntegrationSnapshot: async () => ({
+      readIntegrationSnapshot: async () => ({
         state: 'paused_by_user',
         connected: true,
         attention: null,
@@ -97,14 +96,14 @@ describe('integration workflow: connect', () => {
       initialCollectionDone: true,
       quota: { thresholdPercent: 60 },
     });
-    expect(s.names()).toEqual(['loadIntegrationSnapshot', 'setDailySchedulePaused']);
+    expect(s.names()).toEqual(['recoverOrphanedRuns', 'readIntegrationSnapshot', 'setDailySchedulePaused']);
     expect(s.inputs('setDailySchedulePaused')).toEqual([{ integrationId: s.integrationId, paused: true }]);
   });
 
   it('restored with a snapshot that needs attention → needs_attention, waiting for credentials', async () => {
     const problem = { code: 'INVALID_CLIENT', message: 'Bad secret.', fix: 'Rotate it.' };
     const s = scenario(tier, {
-      loadIntegrationSnapshot: async () => ({
+      readIntegrationSnapshot: async () => ({
         state: 'needs_attention',
         connected: true,
         attention: problem,
@@ -118,17 +117,17 @@ describe('integration workflow: connect', () => {
     await s.startIntegration();
     const status = await s.until((st) => st.state === 'needs_attention');
     expect(status.attention).toEqual(problem);
-    expect(s.names()).toEqual(['loadIntegrationSnapshot']);
+    expect(s.names()).toEqual(['recoverOrphanedRuns', 'readIntegrationSnapshot']);
   });
 
   it('fresh start of an integration that no longer exists → the workflow ends cleanly', async () => {
     const s = scenario(tier, {
-      loadIntegrationSnapshot: async () => {
+      readIntegrationSnapshot: async () => {
         throw nonRetryable('IntegrationNotFound');
       },
     });
     const handle = await s.startIntegration();
     await expect(handle.result()).resolves.toBeUndefined();
-    expect(s.names()).toEqual(['loadIntegrationSnapshot']);
+    expect(s.names()).toEqual(['recoverOrphanedRuns', 'readIntegrationSnapshot']);
   });
 });

@@ -92,7 +92,7 @@ describe('integration workflow: quota pause', () => {
   it('paused_for_quota + settings changed → re-reads the options (new threshold shown) and re-checks', async () => {
     const mocks: Mocks = {
       ...pausesOnce(),
-      loadIntegrationSnapshot: async () => ({
+      readIntegrationSnapshot: async () => ({
         state: 'paused_for_quota',
         connected: true,
         attention: null,
@@ -107,9 +107,9 @@ describe('integration workflow: quota pause', () => {
     await handle.signal(settingsUpdatedSignal);
     const status = await s.until((st) => st.lastRun?.runId === 'run-carried', 'the run to finish');
     expect(status.quota.thresholdPercent).toBe(90);
-    expect(s.inputs('loadIntegrationSnapshot')).toEqual([
-      { integrationId: s.integrationId, closeOrphanedRuns: false },
-    ]);
+    expect(s.inputs('readIntegrationSnapshot')).toEqual([{ integrationId: s.integrationId }]);
+    // Only a fresh start closes orphaned runs; this run is the workflow's own.
+    expect(s.inputs('recoverOrphanedRuns')).toEqual([]);
     expect(s.inputs('ensureDailySchedule')).toEqual([{ integrationId: s.integrationId }]);
     expect(s.inputs('collectObject')[1]).toMatchObject({ recheckQuota: true, quotaBackoff: false });
   });

@@ -101,17 +101,10 @@ export async function waitForDetail(
   }
 }
 
-const collecting = new Set(['initial_collection', 'incremental_collection']);
-
 /**
- * Waits until the run with this id is the integration's last run (whatever its outcome) and the workflow has
- * left the collecting state: it records the run as finished a moment before it sets the schedule and state.
+ * Waits until the run with this id is the integration's last run (whatever its outcome) and no other run has
+ * started since. The last run and the state are one mirrored status, so the state is already the one after it.
  */
 export function waitForRunFinished(api: Api, id: string, runId: string, timeoutMs = 90_000) {
-  return waitForDetail(
-    api,
-    id,
-    (d) => d.lastRun?.runId === runId && d.currentRun === null && !collecting.has(d.state),
-    timeoutMs,
-  );
+  return waitForDetail(api, id, (d) => d.lastRun?.runId === runId && d.currentRun === null, timeoutMs);
 }

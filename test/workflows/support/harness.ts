@@ -241,6 +241,21 @@ export function heldSlices(gate: Gate): Mocks {
   };
 }
 
+/** A run start (startCollectionRun) that holds at `gate` until the test releases it: a Collect Now in flight. */
+export function heldRunStart(gate: Gate): Mocks {
+  return {
+    startCollectionRun: async () => {
+      await gate.pass();
+      return {
+        runId: 'run-1',
+        startedAt: new Date(serverNow()).toISOString(),
+        quotaThresholdPercent: 75,
+        findingsSince: null,
+      };
+    },
+  };
+}
+
 /** A carried state as the entity holds it between continue-as-news, for starting a test in a given state. */
 export function carriedState(overrides: Partial<CarriedState> = {}): CarriedState {
   return { ...emptyState(), ...overrides };
@@ -467,17 +482,21 @@ export function scenario(tier: Tier, mocks: Mocks = {}): Scenario {
 /** Sensible answers for every activity; a test replaces the ones its scenario is about. */
 function defaultMocks(s: Scenario): Required<Mocks> {
   const noop = async () => {};
+  const snapshot = async () => ({
+    state: 'awaiting_test' as IntegrationState,
+    connected: false,
+    attention: null,
+    initialCollectionDone: false,
+    lastRun: null,
+    quotaThresholdPercent: 75,
+    displayName: 'Acme',
+    tenantId: 'tenant-1',
+  });
   return {
-    loadIntegrationSnapshot: async () => ({
-      state: 'awaiting_test' as IntegrationState,
-      connected: false,
-      attention: null,
-      initialCollectionDone: false,
-      lastRun: null,
-      quotaThresholdPercent: 75,
-      displayName: 'Acme',
-      tenantId: 'tenant-1',
-    }),
+    recoverOrphanedRuns: async () => ({ closedRuns: 0 }),
+    readIntegrationSnapshot: snapshot,
+    // Superseded (patch 'recover-orphaned-runs'): only replayed histories call it, and they do not run it.
+    loadIntegrationSnapshot: snapshot,
     testConnectivity: async () => connected,
     startCollectionRun: async ({ kind }) => {
       s.runs += 1;
