@@ -4,7 +4,12 @@ import { dailyScheduleId } from '../workflows/definitions';
 import type { ApiDependencies } from './dependencies';
 import { toIntegration, toRun } from './resource-mappers';
 import { runResourceColumns, type CollectionRunResourceRow } from '../store/collection-runs';
-import type { IntegrationRow, IntegrationWithoutSecret } from '../store/integrations';
+import {
+  integrationColumnsWithoutSecret,
+  type IntegrationRow,
+  type IntegrationWithoutSecret,
+} from '../store/integrations';
+import { notFound } from './errors';
 
 /** How many upcoming daily runs the status lists (Temporal's schedule description lists a few as well). */
 const NEXT_RUN_TIMES = 5;
@@ -30,19 +35,31 @@ type MirrorRow = Pick<IntegrationRow, 'status_mirror' | 'status_mirrored_at' | '
  */
 export async function describeIntegration(
   deps: ApiDependencies,
-  row: IntegrationWithoutSecret,
+  tenantId: string,
+  id: string,
   now = new Date(),
 ) {
   const { sql } = deps;
-  const [mirrorRow] = await sql<MirrorRow[]>`
-    select status_mirror, status_mirrored_at, workflow_missing_since,
+  // The tenant check, the stored row and the mirrored status in one round trip (an idle integration's page is
+  // this one query); a foreign, unknown or purged id answers 404 like findTenantIntegration.
+  const [found] = await sql<(IntegrationWithoutSecret & MirrorRow)[]>`
+    select ${sql(integrationColumnsWithoutSecret)}, status_mirror, status_mirrored_at, workflow_missing_since,
            exists (select 1 from collection_runs r
                    where r.integration_id = i.id and r.kind = 'initial'
                      and r.status in ('succeeded', 'partial', 'failed')) as scheduled
-    from integrations i where i.id = ${row.id}`;
+    from integrations i
+    where i.id = ${id} and i.tenant_id = ${tenantId} and i.purge_requested_at is null`;
+  if (!found) throw notFound();
+  const { status_mirror, status_mirrored_at, workflow_missing_since, scheduled: runEnded, ...row } = found;
+  const mirrorRow: MirrorRow = {
+    status_mirror,
+    status_mirrored_at,
+    workflow_missing_since,
+    scheduled: runEnded,
+  };
   const base = toIntegration(row);
-  const missingSince = mirrorRow?.workflow_missing_since ?? null;
-  const mirrored = row.enabled && !missingSince ? (mirrorRow?.status_mirror ?? null) : null;
+  const missingSince = mirrorRow.workflow_missing_since;
+  const mirrored = row.enabled && !missingSince ? mirrorRow.status_mirror : null;
 
   if (mirrored) {
     const active = mirrored.currentRun;
@@ -56,7 +73,7 @@ export async function describeIntegration(
       ...base,
       state: mirrored.state,
       statusSource: 'mirror' as const,
-      statusUpdatedAt: mirrorRow!.status_mirrored_at?.toISOString() ?? null,
+      statusUpdatedAt: mirrorRow.status_mirrored_at?.toISOString() ?? null,
       statusNote:
         mirrored.attention?.code === 'invalid_schedule'
           ? 'The daily schedule could not be updated to the current options.'
@@ -118,7 +135,7 @@ export async function describeIntegration(
     quota: null,
     pausedUntil: null,
     attention: null,
-    schedule: dailySchedule(row, row.state, mirrorRow?.scheduled ?? false, now),
+    schedule: dailySchedule(row, row.state, mirrorRow.scheduled, now),
   };
 }
 

@@ -171,8 +171,7 @@ export function integrationRoutes(deps: ApiDependencies) {
       },
     }),
     async (c) => {
-      const row = await findTenantIntegration(sql, c.get('tenantId'), c.req.valid('param').id);
-      return c.json(await describeIntegration(deps, row), 200);
+      return c.json(await describeIntegration(deps, c.get('tenantId'), c.req.valid('param').id), 200);
     },
   );
 
