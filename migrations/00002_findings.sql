@@ -58,7 +58,7 @@ create table login_daily_counts (
   primary key (integration_id, dimension, day, value)
 );
 
--- LoginHistory: "Success" is the only success Status (salesforce-api.md §5.1); failures are everything else.
+-- LoginHistory: "Success" is the only success Status (Salesforce Object Reference, LoginHistory.Status: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_loginhistory.htm); failures are everything else.
 create index sf_login_history_user_success on sf_login_history (integration_id, user_id, login_time)
   where status = 'Success';
 create index sf_login_history_failures on sf_login_history (integration_id, login_time)

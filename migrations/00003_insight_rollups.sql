@@ -11,7 +11,7 @@ create table user_login_rollups (
   -- Any status: the first and last LoginHistory row of the user.
   first_login_at timestamptz not null,
   last_login_at timestamptz not null,
-  -- Status = 'Success' exactly (salesforce-api.md §5.1); null when the user never succeeded in the history.
+  -- Status = 'Success' exactly (Salesforce Object Reference, LoginHistory.Status: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_loginhistory.htm); null when the user never succeeded in the history.
   last_success_at timestamptz,
   primary key (integration_id, user_id)
 );
