@@ -27,7 +27,7 @@ export interface ApiConfig {
   workflowUpdateTimeoutMs?: number;
   /** Per-integration cooldowns of Test Connectivity / Collect Now. Default: 15 s / 60 s. */
   actionCooldowns?: Partial<ActionCooldowns>;
-  /** Exports streaming at once per process (each holds a pooled connection). Default: 2. */
+  /** Exports streaming at once per process (each runs its batches back to back for as long as its reader reads). Default: 2. */
   maxConcurrentExports?: number;
   /** The Temporal Web UI the console links workflows to (TEMPORAL_UI_URL); no link when unset. */
   temporalUi?: { url: string; namespace: string };

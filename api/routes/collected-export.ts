@@ -24,7 +24,7 @@ import {
 import { findTenantIntegration } from '../tenant-integrations';
 
 const tags = ['Collected data'];
-/** Rows fetched per cursor round trip: large enough to amortise it, small enough to keep memory flat. */
+/** Rows per batch (one query, or one cursor fetch): large enough to amortise the round trip, small enough to keep memory flat. */
 const BATCH_ROWS = 1000;
 
 const FormatQuery = z.enum(['ndjson', 'csv']).default('ndjson').openapi({
