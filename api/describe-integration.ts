@@ -14,10 +14,7 @@ import { notFound } from './errors';
 /** How many upcoming daily runs the status lists (Temporal's schedule description lists a few as well). */
 const NEXT_RUN_TIMES = 5;
 
-type MirrorRow = Pick<IntegrationRow, 'status_mirror' | 'status_mirrored_at' | 'workflow_missing_since'> & {
-  /** An initial run ended other than by a disconnect, so the workflow created the daily schedule. */
-  scheduled: boolean;
-};
+type MirrorColumns = Pick<IntegrationRow, 'status_mirror' | 'status_mirrored_at' | 'workflow_missing_since'>;
 
 /**
  * The integration's details page, read from PostgreSQL only: the stored row, the status the workflow last
@@ -42,24 +39,14 @@ export async function describeIntegration(
   const { sql } = deps;
   // The tenant check, the stored row and the mirrored status in one round trip (an idle integration's page is
   // this one query); a foreign, unknown or purged id answers 404 like findTenantIntegration.
-  const [found] = await sql<(IntegrationWithoutSecret & MirrorRow)[]>`
-    select ${sql(integrationColumnsWithoutSecret)}, status_mirror, status_mirrored_at, workflow_missing_since,
-           exists (select 1 from collection_runs r
-                   where r.integration_id = i.id and r.kind = 'initial'
-                     and r.status in ('succeeded', 'partial', 'failed')) as scheduled
-    from integrations i
-    where i.id = ${id} and i.tenant_id = ${tenantId} and i.purge_requested_at is null`;
+  const [found] = await sql<(IntegrationWithoutSecret & MirrorColumns)[]>`
+    select ${sql(integrationColumnsWithoutSecret)}, status_mirror, status_mirrored_at, workflow_missing_since
+    from integrations
+    where id = ${id} and tenant_id = ${tenantId} and purge_requested_at is null`;
   if (!found) throw notFound();
-  const { status_mirror, status_mirrored_at, workflow_missing_since, scheduled: runEnded, ...row } = found;
-  const mirrorRow: MirrorRow = {
-    status_mirror,
-    status_mirrored_at,
-    workflow_missing_since,
-    scheduled: runEnded,
-  };
+  const { status_mirror, status_mirrored_at, workflow_missing_since: missingSince, ...row } = found;
   const base = toIntegration(row);
-  const missingSince = mirrorRow.workflow_missing_since;
-  const mirrored = row.enabled && !missingSince ? mirrorRow.status_mirror : null;
+  const mirrored = row.enabled && !missingSince ? status_mirror : null;
 
   if (mirrored) {
     const active = mirrored.currentRun;
@@ -73,7 +60,7 @@ export async function describeIntegration(
       ...base,
       state: mirrored.state,
       statusSource: 'mirror' as const,
-      statusUpdatedAt: mirrorRow.status_mirrored_at?.toISOString() ?? null,
+      statusUpdatedAt: status_mirrored_at?.toISOString() ?? null,
       statusNote:
         mirrored.attention?.code === 'invalid_schedule'
           ? 'The daily schedule could not be updated to the current options.'
@@ -92,12 +79,19 @@ export async function describeIntegration(
     };
   }
 
-  const runs = await sql<CollectionRunResourceRow[]>`
-    (select ${sql(runResourceColumns)} from collection_runs
-      where integration_id = ${row.id} and status in ('running', 'paused') order by started_at desc limit 1)
-    union all
-    (select ${sql(runResourceColumns)} from collection_runs
-      where integration_id = ${row.id} and status not in ('running', 'paused') order by started_at desc limit 1)`;
+  const [runs, [initialRunEnded]] = await Promise.all([
+    sql<CollectionRunResourceRow[]>`
+      (select ${sql(runResourceColumns)} from collection_runs
+        where integration_id = ${row.id} and status in ('running', 'paused') order by started_at desc limit 1)
+      union all
+      (select ${sql(runResourceColumns)} from collection_runs
+        where integration_id = ${row.id} and status not in ('running', 'paused') order by started_at desc limit 1)`,
+    // An initial run ended other than by a disconnect, so the workflow created the daily schedule.
+    sql<{ scheduled: boolean }[]>`
+      select exists (select 1 from collection_runs
+                     where integration_id = ${row.id} and kind = 'initial'
+                       and status in ('succeeded', 'partial', 'failed')) as scheduled`,
+  ]);
   const activeRow = runs.find((r) => r.status === 'running' || r.status === 'paused');
   const finishedRow = runs.find((r) => r !== activeRow);
   const current = activeRow ? toRun(activeRow) : undefined;
@@ -135,7 +129,7 @@ export async function describeIntegration(
     quota: null,
     pausedUntil: null,
     attention: null,
-    schedule: dailySchedule(row, row.state, mirrorRow.scheduled, now),
+    schedule: dailySchedule(row, row.state, initialRunEnded?.scheduled ?? false, now),
   };
 }
 

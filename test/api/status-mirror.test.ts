@@ -256,6 +256,8 @@ describe('status page from the PostgreSQL mirror', () => {
       quota: null,
     });
     expect(missing.statusNote).toMatch(/No integration workflow was running at .*reconciler/);
+    // Read from stored rows too: the initial run ended, so the daily schedule exists.
+    expect(missing.schedule).not.toBeNull();
 
     // Back on a polled queue, the restarted workflow reports and the page is live again.
     await handle.terminate('test: restarted on a queue no worker polls');
